@@ -1,0 +1,6 @@
+// Command signinlens analyzes Microsoft Entra ID sign-in log exports offline.
+package main
+
+import "os"
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }

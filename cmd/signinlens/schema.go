@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/signinlens/signinlens/store"
+)
+
+func init() {
+	register(command{name: "schema", summary: "print the normalized schema with the meaning of each column", run: runSchema})
+}
+
+const schemaUsage = `Usage: signinlens schema [--sql]
+
+Prints the tables that every export is normalized into, with one line per column saying
+what it holds. Queries given to 'signinlens sql' read these tables.
+
+Examples:
+  signinlens schema
+  signinlens schema --sql > schema.sql`
+
+var (
+	tableLine  = regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS (\w+)`)
+	columnLine = regexp.MustCompile(`^\s+(\w+)\s+([A-Z][A-Z0-9\[\] ]*?)(?:\s+(?:PRIMARY KEY|NOT NULL))?\s*,?\s*--\s*(.*)$`)
+)
+
+func runSchema(ctx context.Context, e *env, args []string) error {
+	var raw bool
+	fs := newFlags(e, "schema", schemaUsage)
+	fs.BoolVar(&raw, "sql", false, "print the CREATE TABLE statements instead")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{msg: "schema takes no arguments", try: "signinlens schema"}
+	}
+	if raw {
+		fmt.Fprint(e.stdout, store.SchemaSQL)
+		return nil
+	}
+	for _, line := range strings.Split(store.SchemaSQL, "\n") {
+		if m := tableLine.FindStringSubmatch(line); m != nil {
+			fmt.Fprintf(e.stdout, "\n%s\n", m[1])
+			continue
+		}
+		if m := columnLine.FindStringSubmatch(line); m != nil {
+			fmt.Fprintf(e.stdout, "  %-34s %-12s %s\n", m[1], strings.TrimSpace(m[2]), m[3])
+		}
+	}
+	return nil
+}

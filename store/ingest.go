@@ -1,0 +1,737 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+	"github.com/signinlens/signinlens/loaders"
+)
+
+// FileResult is the accounting of one input: Records = Loaded + Duplicates + Rejected + Skipped.
+type FileResult struct {
+	SourceID          int              `json:"-"`
+	Path              string           `json:"path"`
+	SHA256            string           `json:"sha256"`
+	Bytes             int64            `json:"bytes"`
+	Format            string           `json:"format"`
+	Detection         string           `json:"detection,omitempty"`
+	Encoding          string           `json:"encoding,omitempty"`
+	LogTypes          map[string]int64 `json:"log_types"`
+	Records           int64            `json:"records"`
+	Loaded            int64            `json:"loaded"`
+	Duplicates        int64            `json:"duplicates"`
+	Rejected          int64            `json:"rejected"`
+	Skipped           int64            `json:"skipped"`
+	AuthSteps         int64            `json:"auth_steps,omitempty"`
+	SkippedCategories map[string]int64 `json:"skipped_categories,omitempty"`
+	Problems          []ProblemJSON    `json:"problems"`
+	ProblemsOmitted   int64            `json:"problems_omitted,omitempty"`
+	Notes             []string         `json:"notes,omitempty"`
+	Unavailable       []string         `json:"unavailable_fields,omitempty"`
+	First             *time.Time       `json:"first_event,omitempty"`
+	Last              *time.Time       `json:"last_event,omitempty"`
+	Error             string           `json:"error,omitempty"`
+}
+
+// ProblemJSON is a rejected record as reported.
+type ProblemJSON struct {
+	Line    int64  `json:"line,omitempty"`
+	Record  int64  `json:"record,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Reason  string `json:"reason"`
+	Excerpt string `json:"excerpt,omitempty"`
+}
+
+// Totals adds up the files.
+type Totals struct {
+	Files      int              `json:"files"`
+	Records    int64            `json:"records"`
+	Loaded     int64            `json:"loaded"`
+	Duplicates int64            `json:"duplicates"`
+	Rejected   int64            `json:"rejected"`
+	Skipped    int64            `json:"skipped"`
+	ByLogType  map[string]int64 `json:"by_log_type"`
+}
+
+// Summary is the result of a load.
+type Summary struct {
+	Files  []*FileResult `json:"files"`
+	Totals Totals        `json:"totals"`
+	// OrphanAuthSteps counts auth-detail rows whose sign-in is not in the database.
+	OrphanAuthSteps int64 `json:"orphan_auth_steps,omitempty"`
+}
+
+// problemsKept bounds the problems kept per file in the summary; all are in load_problems.
+const problemsKept = 200
+
+// LoadOptions tune a load.
+type LoadOptions struct {
+	Workers  int                               // files parsed at once; default: CPUs
+	Progress func(doneBytes, totalBytes int64) // called now and then from the writer
+	OnFile   func(r *FileResult)               // called when a file is complete
+}
+
+// batch is a slice of work from one file, in file order.
+type batch struct {
+	rows     []row
+	steps    []loaders.AuthStep
+	problems []loaders.Problem
+	bytes    int64 // input bytes consumed since the last batch, for progress
+}
+
+// row is a Record copied out of the loader's reused buffer.
+type row struct {
+	r     loaders.Record
+	extra string
+	ca    []loaders.CAPolicy
+	steps []loaders.AuthStep
+}
+
+const batchSize = 2048
+
+// fileSink collects one file's output into batches for the writer.
+type fileSink struct {
+	out      chan<- batch
+	cur      batch
+	skipped  map[string]int64
+	rejected int64
+}
+
+func (s *fileSink) flush() {
+	if len(s.cur.rows)+len(s.cur.steps)+len(s.cur.problems) > 0 {
+		s.out <- s.cur
+		s.cur = batch{}
+	}
+}
+
+func (s *fileSink) Record(r *loaders.Record) error {
+	rw := row{r: *r, extra: r.Extra()}
+	rw.r.CAPolicies, rw.r.AuthSteps, rw.r.EventTypes = nil, nil, nil
+	if len(r.CAPolicies) > 0 {
+		rw.ca = append([]loaders.CAPolicy(nil), r.CAPolicies...)
+	}
+	if len(r.AuthSteps) > 0 {
+		rw.steps = append([]loaders.AuthStep(nil), r.AuthSteps...)
+	}
+	s.cur.rows = append(s.cur.rows, rw)
+	if len(s.cur.rows) >= batchSize {
+		s.flush()
+	}
+	return nil
+}
+
+// AuthStep takes one row of a separate authentication-details file.
+func (s *fileSink) AuthStep(st *loaders.AuthStep) error {
+	s.cur.steps = append(s.cur.steps, *st)
+	if len(s.cur.steps) >= batchSize {
+		s.flush()
+	}
+	return nil
+}
+
+func (s *fileSink) Skip(category string) {
+	if s.skipped == nil {
+		s.skipped = map[string]int64{}
+	}
+	s.skipped[category]++
+}
+
+func (s *fileSink) Reject(p loaders.Problem) {
+	s.rejected++
+	s.cur.problems = append(s.cur.problems, p)
+	if len(s.cur.problems) >= batchSize {
+		s.flush()
+	}
+}
+
+// fileJob is one input being parsed.
+type fileJob struct {
+	in       loaders.Input
+	batches  chan batch
+	info     *loaders.Info
+	err      error
+	skipped  map[string]int64
+	rejected int64
+}
+
+// Load reads inputs into the database. Files are parsed in parallel and written in input
+// order, so the result (and which copy of a duplicate is kept) does not depend on timing.
+// A file that cannot be read is reported in its FileResult; only database failures abort.
+func (d *DB) Load(ctx context.Context, inputs []loaders.Input, opt LoadOptions) (*Summary, error) {
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.NumCPU()
+	}
+	w, err := d.newWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer w.close()
+
+	jobs := make([]*fileJob, len(inputs))
+	for i, in := range inputs {
+		jobs[i] = &fileJob{in: in, batches: make(chan batch, 4)}
+	}
+	var totalBytes int64
+	for _, in := range inputs {
+		totalBytes += in.Size
+	}
+	// Parse at most Workers files ahead of the writer.
+	ahead := make(chan struct{}, opt.Workers)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	go func() {
+		for _, j := range jobs {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			wg.Add(1)
+			go func(j *fileJob) {
+				defer wg.Done()
+				parse(ctx, j)
+			}(j)
+		}
+	}()
+	defer wg.Wait()
+
+	sum := &Summary{}
+	var doneBytes int64
+	for _, j := range jobs {
+		fr, err := w.file(ctx, j, func(n int64) {
+			if opt.Progress != nil {
+				opt.Progress(doneBytes+n, totalBytes)
+			}
+		})
+		<-ahead
+		if err != nil {
+			cancel()
+			for range j.batches { // let the parser finish
+			}
+			return nil, err
+		}
+		doneBytes += j.in.Size
+		if opt.Progress != nil {
+			opt.Progress(doneBytes, totalBytes)
+		}
+		sum.Files = append(sum.Files, fr)
+		if opt.OnFile != nil {
+			opt.OnFile(fr)
+		}
+	}
+	if err := w.flush(); err != nil {
+		return nil, err
+	}
+	orphans, err := d.linkAuthSteps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sum.OrphanAuthSteps = orphans
+	sum.total()
+	return sum, nil
+}
+
+func parse(ctx context.Context, j *fileJob) {
+	defer close(j.batches)
+	s := &fileSink{out: j.batches}
+	info, err := loaders.Read(j.in, s)
+	s.flush()
+	j.info, j.err, j.skipped, j.rejected = info, err, s.skipped, s.rejected
+}
+
+func (s *Summary) total() {
+	t := Totals{Files: len(s.Files), ByLogType: map[string]int64{}}
+	for _, lt := range loaders.LogTypes {
+		t.ByLogType[lt] = 0
+	}
+	for _, f := range s.Files {
+		t.Records += f.Records
+		t.Loaded += f.Loaded
+		t.Duplicates += f.Duplicates
+		t.Rejected += f.Rejected
+		t.Skipped += f.Skipped
+		for k, v := range f.LogTypes {
+			t.ByLogType[k] += v
+		}
+	}
+	s.Totals = t
+}
+
+// writer owns the appenders and the duplicate set; only the Load goroutine uses it.
+type writer struct {
+	d         *DB
+	conn      *sql.Conn
+	signins   *duckdb.Appender
+	ca        *duckdb.Appender
+	steps     *duckdb.Appender
+	problems  *duckdb.Appender
+	seen      map[[2]uint64]struct{}
+	seenSteps map[[2]uint64]struct{}
+	seed1     maphash.Seed
+	seed2     maphash.Seed
+	nextKey   int64
+	nextSrc   int
+	vals      []driver.Value
+}
+
+func (d *DB) newWriter(ctx context.Context) (*writer, error) {
+	w := &writer{d: d, seen: map[[2]uint64]struct{}{}, seenSteps: map[[2]uint64]struct{}{},
+		seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed()}
+	if err := w.prime(ctx); err != nil {
+		return nil, err
+	}
+	conn, err := d.SQL.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("database connection: %w", err)
+	}
+	w.conn = conn
+	err = conn.Raw(func(dc any) error {
+		var err error
+		c := dc.(driver.Conn)
+		if w.signins, err = duckdb.NewAppenderFromConn(c, "", "signins"); err != nil {
+			return err
+		}
+		if w.ca, err = duckdb.NewAppenderFromConn(c, "", "signin_ca_policies"); err != nil {
+			return err
+		}
+		if w.steps, err = duckdb.NewAppenderFromConn(c, "", "signin_auth_steps"); err != nil {
+			return err
+		}
+		w.problems, err = duckdb.NewAppenderFromConn(c, "", "load_problems")
+		return err
+	})
+	if err != nil {
+		w.close()
+		return nil, fmt.Errorf("prepare appenders: %w", err)
+	}
+	return w, nil
+}
+
+// prime loads the keys of what the database already holds, so loading more files later
+// de-duplicates against earlier loads too.
+func (w *writer) prime(ctx context.Context) error {
+	db := w.d.SQL
+	if err := db.QueryRowContext(ctx, "SELECT coalesce(max(signin_key), 0) + 1 FROM signins").Scan(&w.nextKey); err != nil {
+		return fmt.Errorf("read database: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, "SELECT coalesce(max(source_id), 0) + 1 FROM sources").Scan(&w.nextSrc); err != nil {
+		return fmt.Errorf("read database: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT coalesce(id, ''), log_type, epoch_ns(created_at), error_code,
+		coalesce(user_id, ''), coalesce(app_id, ''), coalesce(ip_address, ''), coalesce(correlation_id, ''),
+		coalesce(unique_token_id, ''), coalesce(service_principal_id, '') FROM signins`)
+	if err != nil {
+		return fmt.Errorf("read existing sign-ins: %w", err)
+	}
+	defer rows.Close()
+	var r loaders.Record
+	for rows.Next() {
+		var ns int64
+		if err := rows.Scan(&r.S[loaders.ID], &r.LogType, &ns, &r.ErrorCode, &r.S[loaders.UserID], &r.S[loaders.AppID],
+			&r.S[loaders.IPAddress], &r.S[loaders.CorrelationID], &r.S[loaders.UniqueTokenID], &r.S[loaders.ServicePrincipalID]); err != nil {
+			return fmt.Errorf("read existing sign-ins: %w", err)
+		}
+		r.CreatedAt = time.Unix(0, ns).UTC()
+		w.seen[w.key(&r)] = struct{}{}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read existing sign-ins: %w", err)
+	}
+	srows, err := db.QueryContext(ctx, `SELECT coalesce(request_id, ''), coalesce(log_type, ''), coalesce(epoch_ns(step_time), 0),
+		coalesce(method, ''), coalesce(method_detail, ''), coalesce(succeeded::VARCHAR, ''), coalesce(result_detail, ''),
+		coalesce(requirement, ''), coalesce(step_index, 0) FROM signin_auth_steps WHERE source_id IS NOT NULL`)
+	if err != nil {
+		return fmt.Errorf("read existing auth steps: %w", err)
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var st loaders.AuthStep
+		var ns int64
+		var succ string
+		if err := srows.Scan(&st.RequestID, &st.LogType, &ns, &st.Method, &st.MethodDetail, &succ, &st.ResultDetail, &st.Requirement, &st.Line); err != nil {
+			return fmt.Errorf("read existing auth steps: %w", err)
+		}
+		if ns != 0 {
+			st.Time = time.Unix(0, ns).UTC()
+		}
+		st.Succeeded, _ = loaders.ParseBool(succ)
+		w.seenSteps[w.stepKey(&st)] = struct{}{}
+	}
+	return srows.Err()
+}
+
+// key identifies a sign-in for de-duplication: id, log type, event time and error code;
+// records without an id are identified by their other identifying fields as well.
+func (w *writer) key(r *loaders.Record) [2]uint64 {
+	var h1, h2 maphash.Hash
+	h1.SetSeed(w.seed1)
+	h2.SetSeed(w.seed2)
+	for _, h := range []*maphash.Hash{&h1, &h2} {
+		h.WriteString(r.S[loaders.ID])
+		h.WriteByte(0)
+		h.WriteString(r.LogType)
+		h.WriteByte(0)
+		fmt.Fprintf(h, "%d|%d", r.CreatedAt.UnixNano(), r.ErrorCode)
+		if r.S[loaders.ID] == "" {
+			for _, f := range []loaders.Str{loaders.UserID, loaders.AppID, loaders.IPAddress, loaders.CorrelationID, loaders.UniqueTokenID, loaders.ServicePrincipalID} {
+				h.WriteByte(0)
+				h.WriteString(r.S[f])
+			}
+		}
+	}
+	return [2]uint64{h1.Sum64(), h2.Sum64()}
+}
+
+func (w *writer) stepKey(st *loaders.AuthStep) [2]uint64 {
+	var h1, h2 maphash.Hash
+	h1.SetSeed(w.seed1)
+	h2.SetSeed(w.seed2)
+	for _, h := range []*maphash.Hash{&h1, &h2} {
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\x00%s\x00%d\x00%s\x00%s\x00%d", st.RequestID, st.LogType, st.Time.UnixNano(),
+			st.Method, st.MethodDetail, st.Succeeded, st.ResultDetail, st.Requirement, st.Line)
+	}
+	return [2]uint64{h1.Sum64(), h2.Sum64()}
+}
+
+// file writes one parsed file's batches and its sources row.
+func (w *writer) file(ctx context.Context, j *fileJob, progress func(int64)) (*FileResult, error) {
+	fr := &FileResult{SourceID: w.nextSrc, Path: j.in.Path, LogTypes: map[string]int64{}, Problems: []ProblemJSON{}}
+	w.nextSrc++
+	var first, last time.Time
+	stepIndex := map[string]int{}
+	for b := range j.batches {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for i := range b.rows {
+			rw := &b.rows[i]
+			fr.Records++
+			k := w.key(&rw.r)
+			if _, dup := w.seen[k]; dup {
+				fr.Duplicates++
+				continue
+			}
+			w.seen[k] = struct{}{}
+			if err := w.appendSignin(fr, rw); err != nil {
+				return nil, fmt.Errorf("write %s %s: %w", j.in.Path, position(&rw.r), err)
+			}
+			fr.Loaded++
+			fr.LogTypes[rw.r.LogType]++
+			t := rw.r.CreatedAt
+			if first.IsZero() || t.Before(first) {
+				first = t
+			}
+			if t.After(last) {
+				last = t
+			}
+		}
+		for i := range b.steps {
+			st := &b.steps[i]
+			fr.Records++
+			stepIndex[st.RequestID]++
+			k := w.stepKey(st)
+			if _, dup := w.seenSteps[k]; dup {
+				fr.Duplicates++
+				continue
+			}
+			w.seenSteps[k] = struct{}{}
+			if err := w.appendStep(nil, st, stepIndex[st.RequestID], fr.SourceID, st.Line); err != nil {
+				return nil, fmt.Errorf("write %s line %d: %w", j.in.Path, st.Line, err)
+			}
+			fr.Loaded++
+			fr.AuthSteps++
+		}
+		for _, p := range b.problems {
+			if err := w.appendProblem(fr, p); err != nil {
+				return nil, fmt.Errorf("write problems of %s: %w", j.in.Path, err)
+			}
+			if len(fr.Problems) < problemsKept {
+				fr.Problems = append(fr.Problems, ProblemJSON{Line: p.Line, Record: recordIndex(p), Field: p.Field, Reason: p.Reason, Excerpt: p.Excerpt})
+			} else {
+				fr.ProblemsOmitted++
+			}
+		}
+		progress(b.bytes)
+	}
+	// The parser has finished: its counters are final.
+	fr.Rejected = j.rejected
+	for _, n := range j.skipped {
+		fr.Skipped += n
+	}
+	fr.Records += fr.Rejected + fr.Skipped
+	fr.SkippedCategories = j.skipped
+	if j.info != nil {
+		fr.SHA256, fr.Bytes, fr.Format, fr.Detection, fr.Encoding = j.info.SHA256, j.info.Bytes, j.info.Format, j.info.Detection, j.info.Encoding
+		fr.Notes, fr.Unavailable = j.info.Notes, j.info.Unavailable
+	}
+	if j.err != nil {
+		fr.Error = j.err.Error()
+		var pe *loaders.ParseError
+		if errors.As(j.err, &pe) {
+			p := loaders.Problem{Line: pe.Line, Index: pe.Record, Field: pe.Field, Reason: pe.Reason, Offset: -1}
+			if err := w.appendProblem(fr, p); err != nil {
+				return nil, err
+			}
+			fr.Problems = append(fr.Problems, ProblemJSON{Line: p.Line, Record: p.Index, Field: p.Field, Reason: p.Reason})
+		}
+		if fr.Format == "" {
+			fr.Format = "unreadable"
+		}
+	}
+	if !first.IsZero() {
+		fr.First, fr.Last = &first, &last
+	}
+	if err := w.insertSource(ctx, fr); err != nil {
+		return nil, err
+	}
+	return fr, nil
+}
+
+func recordIndex(p loaders.Problem) int64 {
+	if p.Line > 0 {
+		return 0
+	}
+	return p.Index
+}
+
+func position(r *loaders.Record) string {
+	if r.Line > 0 {
+		return fmt.Sprintf("line %d", r.Line)
+	}
+	return fmt.Sprintf("record %d", r.Index)
+}
+
+func (w *writer) insertSource(ctx context.Context, fr *FileResult) error {
+	// The appenders write on w.conn; flush them so the sources row never runs ahead.
+	if err := w.flush(); err != nil {
+		return err
+	}
+	lt, _ := json.Marshal(fr.LogTypes)
+	sk, _ := json.Marshal(fr.SkippedCategories)
+	var first, last any
+	if fr.First != nil {
+		first, last = *fr.First, *fr.Last
+	}
+	_, err := w.conn.ExecContext(ctx, `INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?::JSON, ?, ?, ?, ?, ?, ?::JSON, ?, ?, from_json(?, '["VARCHAR"]'), from_json(?, '["VARCHAR"]'), now())`,
+		fr.SourceID, fr.Path, fr.Bytes, fr.SHA256, fr.Format, fr.Detection, fr.Encoding, string(lt),
+		fr.Records, fr.Loaded, fr.Duplicates, fr.Rejected, fr.Skipped, string(sk), first, last,
+		jsonList(fr.Unavailable), jsonList(fr.Notes))
+	if err != nil {
+		return fmt.Errorf("record source %s: %w", fr.Path, err)
+	}
+	return nil
+}
+
+// jsonList renders a string list as JSON text, bound as a parameter and converted with
+// from_json, never spliced into SQL.
+func jsonList(items []string) string {
+	if items == nil {
+		items = []string{}
+	}
+	b, _ := json.Marshal(items)
+	return string(b)
+}
+
+func (w *writer) appendSignin(fr *FileResult, rw *row) error {
+	r := &rw.r
+	key := w.nextKey
+	w.nextKey++
+	v := w.vals[:0]
+	v = append(v, key, r.LogType, nullStr(r.S[loaders.ID]), r.CreatedAt, nullTime(r.IngestedAt))
+	v = appendStrs(v, r, loaders.CorrelationID, loaders.SPCredentialThumbprint)
+	v = appendStrs(v, r, loaders.ClientCredentialType, loaders.FederatedCredentialID)
+	v = appendStrs(v, r, loaders.IPAddress, loaders.IPAddressFromResourceProvider)
+	v = append(v, nullInt(r.ASN))
+	v = appendStrs(v, r, loaders.City, loaders.Country)
+	lat, lon := nullFloat(r.Latitude), nullFloat(r.Longitude)
+	if r.Latitude.Valid && r.Longitude.Valid && r.Latitude.V == 0 && r.Longitude.V == 0 {
+		lat, lon = nil, nil // 0,0 means unknown
+	}
+	v = append(v, lat, lon, int32(r.ErrorCode))
+	v = appendStrs(v, r, loaders.FailureReason, loaders.AdditionalDetails)
+	v = append(v, r.Status())
+	v = appendStrs(v, r, loaders.ClientAppUsed, loaders.DeviceName)
+	v = append(v, nullTri(r.Compliant), nullTri(r.Managed))
+	v = appendStrs(v, r, loaders.DeviceTrustType, loaders.RiskDetail)
+	v = append(v, strList(r.RiskEventTypes))
+	v = appendStrs(v, r, loaders.CrossTenantAccessType, loaders.TenantID)
+	v = append(v, nullTri(r.Interactive), nullTri(r.Flagged), nullInt(r.ProcessingMs))
+	v = appendStrs(v, r, loaders.OriginalTransferMethod, loaders.OriginalTransferMethod)
+	v = append(v, nullStr(rw.extra), int32(fr.SourceID), fr.Path, sourceLine(r))
+	w.vals = v
+	if err := w.signins.AppendRow(v...); err != nil {
+		return err
+	}
+	for _, p := range rw.ca {
+		if err := w.ca.AppendRow(key, nullStr(p.ID), nullStr(p.Name), nullStr(p.Result), strList(p.Grant), strList(p.Session), nullBytes(p.Extra)); err != nil {
+			return err
+		}
+	}
+	for i := range rw.steps {
+		st := &rw.steps[i]
+		st.RequestID, st.LogType = r.S[loaders.ID], r.LogType
+		if err := w.appendStep(key, st, i+1, fr.SourceID, sourceLine(r)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sourceLine(r *loaders.Record) int64 {
+	if r.Line > 0 {
+		return r.Line
+	}
+	return r.Index
+}
+
+func (w *writer) appendStep(key any, st *loaders.AuthStep, index, sourceID int, line int64) error {
+	return w.steps.AppendRow(key, nullStr(st.RequestID), nullStr(st.LogType), int32(index), nullTime(st.Time),
+		nullStr(st.Method), nullStr(st.MethodDetail), nullTri(st.Succeeded), nullStr(st.ResultDetail), nullStr(st.Requirement),
+		nullBytes(st.Extra), int32(sourceID), line)
+}
+
+func (w *writer) appendProblem(fr *FileResult, p loaders.Problem) error {
+	var line, rec, off any
+	if p.Line > 0 {
+		line = p.Line
+	}
+	if p.Index > 0 {
+		rec = p.Index
+	}
+	if p.Offset >= 0 {
+		off = p.Offset
+	}
+	return w.problems.AppendRow(int32(fr.SourceID), fr.Path, line, rec, off, nullStr(p.Field), clean(p.Reason), nullStr(p.Excerpt))
+}
+
+// appendStrs appends the text columns from..to inclusive.
+func appendStrs(v []driver.Value, r *loaders.Record, from, to loaders.Str) []driver.Value {
+	for i := from; i <= to; i++ {
+		v = append(v, nullStr(r.S[i]))
+	}
+	return v
+}
+
+func (w *writer) flush() error {
+	for _, a := range []*duckdb.Appender{w.signins, w.ca, w.steps, w.problems} {
+		if a != nil {
+			if err := a.Flush(); err != nil {
+				return fmt.Errorf("write to database: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func (w *writer) close() {
+	for _, a := range []*duckdb.Appender{w.signins, w.ca, w.steps, w.problems} {
+		if a != nil {
+			a.Close()
+		}
+	}
+	if w.conn != nil {
+		w.conn.Close()
+	}
+}
+
+// linkAuthSteps attaches rows of separate auth-detail files to their sign-ins by request
+// id, and returns how many still have none.
+func (d *DB) linkAuthSteps(ctx context.Context) (int64, error) {
+	_, err := d.SQL.ExecContext(ctx, `UPDATE signin_auth_steps AS a SET signin_key = s.signin_key, log_type = s.log_type
+		FROM signins AS s
+		WHERE a.signin_key IS NULL AND s.id = a.request_id AND (a.log_type IS NULL OR a.log_type = s.log_type)`)
+	if err != nil {
+		return 0, fmt.Errorf("link auth details to sign-ins: %w", err)
+	}
+	var n int64
+	if err := d.SQL.QueryRowContext(ctx, "SELECT count(*) FROM signin_auth_steps WHERE signin_key IS NULL").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count unlinked auth details: %w", err)
+	}
+	return n, nil
+}
+
+func clean(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+func nullStr(s string) driver.Value {
+	if s == "" {
+		return nil
+	}
+	return clean(s)
+}
+
+func nullBytes(b []byte) driver.Value {
+	if len(b) == 0 {
+		return nil
+	}
+	return clean(string(b))
+}
+
+func nullTime(t time.Time) driver.Value {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+func nullInt(o loaders.Opt[int64]) driver.Value {
+	if !o.Valid {
+		return nil
+	}
+	return o.V
+}
+
+func nullFloat(o loaders.Opt[float64]) driver.Value {
+	if !o.Valid {
+		return nil
+	}
+	return o.V
+}
+
+func nullTri(t loaders.Tri) driver.Value {
+	switch t {
+	case loaders.True:
+		return true
+	case loaders.False:
+		return false
+	}
+	return nil
+}
+
+func strList(l []string) driver.Value {
+	if l == nil {
+		return nil
+	}
+	out := make([]any, len(l))
+	for i, s := range l {
+		out[i] = clean(s)
+	}
+	return out
+}
+
+// SortedKeys returns the keys of a count map in order.
+func SortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,141 @@
+-- The normalized sign-in schema. Every loader writes these tables; every query reads them.
+-- Each column line ends with a comment giving its meaning: `signinlens schema` prints them,
+-- and the query catalogue's tests check every query against this file.
+
+CREATE TABLE IF NOT EXISTS sources (
+    source_id          INTEGER PRIMARY KEY,   -- sequence number of the input file in this database
+    path               VARCHAR NOT NULL,      -- path of the input file as given (inside a zip: zip!member)
+    bytes              BIGINT,                -- size of the input file in bytes
+    sha256             VARCHAR,               -- SHA-256 of the input file's bytes, hex
+    format             VARCHAR,               -- detected export format (see `signinlens load --help`)
+    detection          VARCHAR,               -- why the detector chose that format
+    encoding           VARCHAR,               -- text encoding found (utf-8, utf-8-bom, utf-16le, windows-1252, ...)
+    log_types          JSON,                  -- records loaded per log type, as a JSON object
+    records            BIGINT,                -- records read from the file
+    loaded             BIGINT,                -- records written to signins
+    duplicates         BIGINT,                -- records equal to one already loaded (id, log type, time, error code)
+    rejected           BIGINT,                -- records refused, each listed in load_problems
+    skipped            BIGINT,                -- records that are not sign-ins (audit, risk, Graph activity...)
+    skipped_categories JSON,                  -- skipped records per category, as a JSON object
+    first_event        TIMESTAMPTZ,           -- earliest created_at among the loaded records
+    last_event         TIMESTAMPTZ,           -- latest created_at among the loaded records
+    unavailable_fields VARCHAR[],             -- normalized fields this format cannot carry (reports say "not available")
+    notes              VARCHAR[],             -- choices the loader made that a reviewer should know (date order, fallbacks)
+    loaded_at          TIMESTAMPTZ            -- wall-clock time the file was loaded
+);
+
+CREATE TABLE IF NOT EXISTS load_problems (
+    source_id          INTEGER,               -- input file (sources.source_id)
+    path               VARCHAR,               -- input file path
+    line               BIGINT,                -- 1-based line where the record starts (text formats), else NULL
+    record             BIGINT,                -- 1-based record index within the file (JSON arrays), else NULL
+    byte_offset        BIGINT,                -- byte offset where the record starts, when known
+    field              VARCHAR,               -- the field at fault, when one is
+    reason             VARCHAR,               -- what is wrong and what to do about it
+    excerpt            VARCHAR                -- the first characters of the offending record
+);
+
+CREATE TABLE IF NOT EXISTS signins (
+    signin_key                 BIGINT PRIMARY KEY, -- internal key joining child tables
+    log_type                   VARCHAR NOT NULL,   -- interactiveUser, nonInteractiveUser, servicePrincipal or managedIdentity
+    id                         VARCHAR,            -- request id of the sign-in (Graph id, CSV "Request ID")
+    created_at                 TIMESTAMPTZ NOT NULL, -- event time (createdDateTime), UTC; never the ingestion time
+    ingested_at                TIMESTAMPTZ,        -- write time (diagnostic `time`, Log Analytics TimeGenerated), when given
+    correlation_id             VARCHAR,            -- groups the requests of one sign-in flow
+    original_request_id        VARCHAR,            -- request id of the first request in the flow
+    session_id                 VARCHAR,            -- session identifier
+    unique_token_id            VARCHAR,            -- unique token identifier issued by the sign-in
+    user_id                    VARCHAR,            -- object id of the user (empty for workload identities)
+    user_principal_name        VARCHAR,            -- user principal name (UPN) as exported
+    user_display_name          VARCHAR,            -- display name of the user
+    user_type                  VARCHAR,            -- member or guest (lower case)
+    sign_in_identifier         VARCHAR,            -- identifier the user typed (UPN, phone, ...)
+    app_id                     VARCHAR,            -- application (client) id
+    app_display_name           VARCHAR,            -- application name
+    app_owner_tenant_id        VARCHAR,            -- tenant that owns the application
+    resource_id                VARCHAR,            -- application id of the resource signed into
+    resource_display_name      VARCHAR,            -- name of the resource signed into
+    resource_tenant_id         VARCHAR,            -- tenant of the resource
+    resource_owner_tenant_id   VARCHAR,            -- tenant that owns the resource
+    resource_service_principal_id VARCHAR,         -- object id of the resource's service principal
+    service_principal_id       VARCHAR,            -- object id of the signing-in service principal or managed identity
+    service_principal_name     VARCHAR,            -- name of the signing-in service principal or managed identity
+    sp_credential_key_id       VARCHAR,            -- key id of the credential a service principal used
+    sp_credential_thumbprint   VARCHAR,            -- thumbprint of the certificate a service principal used
+    client_credential_type     VARCHAR,            -- none, clientSecret, certificate, federatedIdentityCredential, managedIdentity, clientAssertion
+    managed_identity_type      VARCHAR,            -- none, systemAssigned or userAssigned
+    msi_associated_resource_id VARCHAR,            -- Azure resource a managed identity is attached to
+    federated_credential_id    VARCHAR,            -- federated identity credential used, when any
+    ip_address                 VARCHAR,            -- client IP address
+    ip_address_from_resource_provider VARCHAR,     -- IP address as seen by the resource
+    autonomous_system_number   BIGINT,             -- ASN of the client IP
+    city                       VARCHAR,            -- city of the client IP
+    state                      VARCHAR,            -- state or region of the client IP
+    country                    VARCHAR,            -- two-letter country or region code
+    latitude                   DOUBLE,             -- latitude of the client IP (NULL when unknown; 0,0 is stored as NULL)
+    longitude                  DOUBLE,             -- longitude of the client IP (NULL when unknown)
+    error_code                 INTEGER NOT NULL,   -- sign-in error code; 0 = success
+    failure_reason             VARCHAR,            -- failure text as exported
+    additional_details         VARCHAR,            -- status.additionalDetails (MFA notes and the like)
+    status                     VARCHAR NOT NULL,   -- success, interrupted or failure, classed from the error code
+    client_app_used            VARCHAR,            -- client app (Browser, Mobile Apps and Desktop clients, IMAP4, ...)
+    user_agent                 VARCHAR,            -- user agent string as sent by the client
+    browser                    VARCHAR,            -- browser with version as exported (e.g. "Edge 124.0.2478")
+    operating_system           VARCHAR,            -- operating system as exported
+    device_id                  VARCHAR,            -- Entra device id
+    device_name                VARCHAR,            -- device display name
+    device_compliant           BOOLEAN,            -- device marked compliant
+    device_managed             BOOLEAN,            -- device managed (Intune or similar)
+    device_trust_type          VARCHAR,            -- join type (Azure AD joined, Hybrid Azure AD joined, Azure AD registered)
+    authentication_requirement VARCHAR,            -- singleFactorAuthentication or multiFactorAuthentication
+    authentication_protocol    VARCHAR,            -- none, oAuth2, ropc, deviceCode, saml20, wsFederation, ...
+    incoming_token_type        VARCHAR,            -- none, primaryRefreshToken, saml11, ... (normalized to the enum spelling)
+    token_issuer_type          VARCHAR,            -- AzureAD, ADFederationServices, ...
+    token_issuer_name          VARCHAR,            -- name of the token issuer (federation server)
+    conditional_access_status  VARCHAR,            -- success, failure, notApplied (overall Conditional Access outcome)
+    mfa_auth_method            VARCHAR,            -- mfaDetail.authMethod
+    mfa_auth_detail            VARCHAR,            -- mfaDetail.authDetail
+    risk_level_during_signin   VARCHAR,            -- none, low, medium, high, hidden
+    risk_level_aggregated      VARCHAR,            -- none, low, medium, high, hidden
+    risk_state                 VARCHAR,            -- none, atRisk, confirmedCompromised, remediated, dismissed, ...
+    risk_detail                VARCHAR,            -- reason for the risk state
+    risk_event_types           VARCHAR[],          -- risk event types (riskEventTypes_v2, else riskEventTypes)
+    cross_tenant_access_type   VARCHAR,            -- none, b2bCollaboration, b2bDirectConnect, passthrough, ...
+    home_tenant_id             VARCHAR,            -- tenant the user belongs to
+    home_tenant_name           VARCHAR,            -- name of the home tenant
+    tenant_id                  VARCHAR,            -- Entra tenant the record was logged in (not a Log Analytics workspace id)
+    is_interactive             BOOLEAN,            -- the user interacted with the sign-in
+    flagged_for_review         BOOLEAN,            -- an administrator flagged the sign-in for review
+    processing_time_ms         BIGINT,             -- processing time (latency) in milliseconds
+    original_transfer_method   VARCHAR,            -- deviceCodeFlow, authenticationTransfer, ... when a sign-in was transferred
+    extra                      JSON,               -- every source field that has no column, keyed by its source name
+    source_id                  INTEGER,            -- input file (sources.source_id)
+    source_file                VARCHAR,            -- input file path
+    source_line                BIGINT              -- line (text formats) or record index (JSON arrays) where the record starts
+);
+
+CREATE TABLE IF NOT EXISTS signin_ca_policies (
+    signin_key                 BIGINT,             -- the sign-in (signins.signin_key)
+    policy_id                  VARCHAR,            -- Conditional Access policy id
+    policy_name                VARCHAR,            -- policy display name
+    result                     VARCHAR,            -- success, failure, notApplied, notEnabled, reportOnlySuccess, reportOnlyFailure, reportOnlyNotApplied, reportOnlyInterrupted
+    enforced_grant_controls    VARCHAR[],          -- grant controls the policy enforced (Mfa, Block, ...)
+    enforced_session_controls  VARCHAR[],          -- session controls the policy enforced
+    extra                      JSON                -- other fields of the policy entry
+);
+
+CREATE TABLE IF NOT EXISTS signin_auth_steps (
+    signin_key                 BIGINT,             -- the sign-in (signins.signin_key); NULL while no sign-in with request_id is loaded
+    request_id                 VARCHAR,            -- request id of the sign-in the step belongs to
+    log_type                   VARCHAR,            -- log type of that sign-in, when the source says
+    step_index                 INTEGER,            -- 1-based position of the step within its sign-in
+    step_time                  TIMESTAMPTZ,        -- time of the authentication step
+    method                     VARCHAR,            -- authentication method (Password, Mobile app notification, ...)
+    method_detail              VARCHAR,            -- method detail (Password in the cloud, ...)
+    succeeded                  BOOLEAN,            -- the step succeeded
+    result_detail              VARCHAR,            -- result of the step as text
+    requirement                VARCHAR,            -- Primary authentication, MFA, ...
+    extra                      JSON,               -- other fields of the step
+    source_id                  INTEGER,            -- input file the step came from
+    source_line                BIGINT              -- line or record index in that file
+);
