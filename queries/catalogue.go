@@ -1,0 +1,234 @@
+// Package queries is the catalogue of canned SQL: the questions auditors ask, Microsoft's
+// online views and the detections, one .sql file each, with a strict metadata header.
+// The files are embedded in the binary and parsed once; a malformed header is an error.
+package queries
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+)
+
+//go:embed *.sql
+var files embed.FS
+
+// Param is a named parameter with its default, bound when the query runs.
+type Param struct {
+	Name    string // used in SQL as $name
+	Type    string // integer, number, text, duration, boolean
+	Default string
+	Doc     string
+}
+
+// OutCol is one output column.
+type OutCol struct {
+	Name string
+	Doc  string
+}
+
+// Query is one catalogue entry.
+type Query struct {
+	ID         string
+	Kind       string // "query" or "detection"
+	Title      string
+	Question   string // the question it answers, in plain words
+	Window     string // default window ending at as-of: "24h", "7d", "all" (the whole export)
+	Severity   string // detections: low, medium or high
+	Mitre      string // detections: ATT&CK technique ids
+	Anchor     string // detections: the SIEM rule it follows
+	Mirrors    string // the Microsoft view it mirrors, if any
+	Requires   []string
+	Params     []Param
+	Columns    []OutCol
+	References []string
+	SQL        string
+	File       string
+}
+
+var (
+	idPattern    = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+	paramPattern = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s+(integer|number|text|duration|boolean)\s+(\S+)\s*\|\s*(.+)$`)
+	colPattern   = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s*\|\s*(.+)$`)
+)
+
+// Severities in ascending order.
+var Severities = []string{"low", "medium", "high"}
+
+// Parse reads one query file: a header of "-- key: value" lines, then the SQL.
+func Parse(name, text string) (*Query, error) {
+	q := &Query{File: name}
+	lines := strings.Split(text, "\n")
+	i := 0
+	var errs []string
+	fail := func(line int, format string, args ...any) {
+		errs = append(errs, fmt.Sprintf("%s:%d: %s", name, line, fmt.Sprintf(format, args...)))
+	}
+	seen := map[string]bool{}
+	for ; i < len(lines); i++ {
+		l := strings.TrimRight(lines[i], "\r")
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if !strings.HasPrefix(l, "-- ") {
+			break
+		}
+		key, val, ok := strings.Cut(strings.TrimPrefix(l, "-- "), ":")
+		if !ok {
+			fail(i+1, "header line without 'key:'")
+			continue
+		}
+		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+		single := func(dst *string) {
+			if seen[key] {
+				fail(i+1, "%s given twice", key)
+			}
+			*dst = val
+		}
+		switch key {
+		case "id":
+			single(&q.ID)
+		case "kind":
+			single(&q.Kind)
+		case "title":
+			single(&q.Title)
+		case "question":
+			single(&q.Question)
+		case "window":
+			single(&q.Window)
+		case "severity":
+			single(&q.Severity)
+		case "mitre":
+			single(&q.Mitre)
+		case "anchor":
+			single(&q.Anchor)
+		case "mirrors":
+			single(&q.Mirrors)
+		case "requires":
+			for _, f := range strings.Split(val, ",") {
+				if f = strings.TrimSpace(f); f != "" {
+					q.Requires = append(q.Requires, f)
+				}
+			}
+		case "param":
+			m := paramPattern.FindStringSubmatch(val)
+			if m == nil {
+				fail(i+1, "param wants 'name type default | meaning' with type integer, number, text, duration or boolean")
+				continue
+			}
+			q.Params = append(q.Params, Param{Name: m[1], Type: m[2], Default: m[3], Doc: m[4]})
+		case "column":
+			m := colPattern.FindStringSubmatch(val)
+			if m == nil {
+				fail(i+1, "column wants 'name | meaning'")
+				continue
+			}
+			q.Columns = append(q.Columns, OutCol{Name: m[1], Doc: m[2]})
+		case "reference":
+			q.References = append(q.References, val)
+		default:
+			fail(i+1, "unknown header key %q", key)
+		}
+		seen[key] = true
+	}
+	q.SQL = strings.TrimSpace(strings.Join(lines[i:], "\n"))
+	if !idPattern.MatchString(q.ID) {
+		fail(1, "id %q must be lower-case words joined by '-'", q.ID)
+	}
+	if want := q.ID + ".sql"; name != want {
+		fail(1, "file name must be %s", want)
+	}
+	if q.Kind != "query" && q.Kind != "detection" {
+		fail(1, "kind must be query or detection")
+	}
+	if q.Title == "" || q.Question == "" {
+		fail(1, "title and question are required")
+	}
+	if q.Window == "" {
+		fail(1, "window is required (24h, 7d, all, ...)")
+	}
+	if len(q.Columns) == 0 {
+		fail(1, "at least one column line is required")
+	}
+	if q.Kind == "detection" {
+		ok := false
+		for _, s := range Severities {
+			ok = ok || q.Severity == s
+		}
+		if !ok {
+			fail(1, "a detection needs severity low, medium or high")
+		}
+	}
+	if q.SQL == "" {
+		fail(len(lines), "no SQL after the header")
+	}
+	if !strings.Contains(strings.ToUpper(q.SQL), "ORDER BY") {
+		fail(len(lines), "the SQL must end its result with an explicit ORDER BY")
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return q, nil
+}
+
+var load = sync.OnceValues(func() ([]*Query, error) {
+	names, err := fs.Glob(files, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []*Query
+	var errs []string
+	for _, n := range names {
+		b, err := files.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		q, err := Parse(n, string(b))
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		out = append(out, q)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("query catalogue:\n%s", strings.Join(errs, "\n"))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+})
+
+// All returns the catalogue sorted by id. The embedded files are checked by the package's
+// tests, so an error here means a broken build.
+func All() ([]*Query, error) { return load() }
+
+// Get returns one entry by id.
+func Get(id string) (*Query, bool) {
+	all, err := load()
+	if err != nil {
+		return nil, false
+	}
+	for _, q := range all {
+		if q.ID == id {
+			return q, true
+		}
+	}
+	return nil, false
+}
+
+// OfKind returns the entries of one kind, sorted by id.
+func OfKind(kind string) ([]*Query, error) {
+	all, err := load()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Query
+	for _, q := range all {
+		if q.Kind == kind {
+			out = append(out, q)
+		}
+	}
+	return out, nil
+}
