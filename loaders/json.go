@@ -294,12 +294,12 @@ func (j *jsonReader) array(s *valueScanner) error {
 
 // value handles one top-level value or array element: a record or an envelope of records.
 func (j *jsonReader) value(raw []byte, line, off int64, truncated bool) {
-	if truncated {
+	v, err := j.p.ParseBytes(raw)
+	if err != nil && truncated {
 		j.index++
 		j.c.Sink.Reject(Problem{Line: line, Index: j.index, Offset: off, Reason: "the record is cut off by the end of the file (incomplete download?)", Excerpt: excerpt(raw)})
 		return
 	}
-	v, err := j.p.ParseBytes(raw)
 	if err != nil {
 		j.index++
 		j.c.Sink.Reject(Problem{Line: line, Index: j.index, Offset: off, Reason: "invalid JSON: " + err.Error(), Excerpt: excerpt(raw)})

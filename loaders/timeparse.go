@@ -197,11 +197,13 @@ func parseOffset(f string) (int, bool) {
 // DateOrder inspects date texts of one file and decides whether they are day-first. A first
 // field above 12 settles it; otherwise month-first (US) is assumed and ambiguous is true.
 func DateOrder(samples []string) (dayFirst, ambiguous bool) {
+	numeric := false
 	for _, s := range samples {
 		s = strings.TrimSpace(s)
 		if len(s) >= 10 && s[4] == '-' {
 			continue
 		}
+		numeric = true
 		d, _, _ := strings.Cut(s, " ")
 		if strings.IndexByte(d, '.') > 0 {
 			return true, false
@@ -219,7 +221,7 @@ func DateOrder(samples []string) (dayFirst, ambiguous bool) {
 			return false, false
 		}
 	}
-	return false, true
+	return false, numeric
 }
 
 func clip(s string, n int) string {

@@ -235,7 +235,7 @@ func (d *DB) Load(ctx context.Context, inputs []loaders.Input, opt LoadOptions) 
 	if err := w.flush(); err != nil {
 		return nil, err
 	}
-	orphans, err := d.linkAuthSteps(ctx)
+	orphans, err := linkAuthSteps(ctx, w.conn)
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +352,8 @@ func (w *writer) prime(ctx context.Context) error {
 	}
 	srows, err := db.QueryContext(ctx, `SELECT coalesce(request_id, ''), coalesce(log_type, ''), coalesce(epoch_ns(step_time), 0),
 		coalesce(method, ''), coalesce(method_detail, ''), coalesce(succeeded::VARCHAR, ''), coalesce(result_detail, ''),
-		coalesce(requirement, ''), coalesce(step_index, 0) FROM signin_auth_steps WHERE source_id IS NOT NULL`)
+		coalesce(requirement, ''), coalesce(source_line, 0) FROM signin_auth_steps
+		WHERE source_id IN (SELECT source_id FROM sources WHERE format = 'admin-authdetails-csv')`)
 	if err != nil {
 		return fmt.Errorf("read existing auth steps: %w", err)
 	}
@@ -384,7 +385,8 @@ func (w *writer) key(r *loaders.Record) [2]uint64 {
 		h.WriteByte(0)
 		h.WriteString(r.LogType)
 		h.WriteByte(0)
-		fmt.Fprintf(h, "%d|%d", r.CreatedAt.UnixNano(), r.ErrorCode)
+		// DuckDB keeps microseconds; compare at that precision so reloads match.
+		fmt.Fprintf(h, "%d|%d", r.CreatedAt.UnixMicro(), r.ErrorCode)
 		if r.S[loaders.ID] == "" {
 			for _, f := range []loaders.Str{loaders.UserID, loaders.AppID, loaders.IPAddress, loaders.CorrelationID, loaders.UniqueTokenID, loaders.ServicePrincipalID} {
 				h.WriteByte(0)
@@ -400,7 +402,7 @@ func (w *writer) stepKey(st *loaders.AuthStep) [2]uint64 {
 	h1.SetSeed(w.seed1)
 	h2.SetSeed(w.seed2)
 	for _, h := range []*maphash.Hash{&h1, &h2} {
-		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\x00%s\x00%d\x00%s\x00%s\x00%d", st.RequestID, st.LogType, st.Time.UnixNano(),
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\x00%s\x00%d\x00%s\x00%s\x00%d", st.RequestID, st.LogType, st.Time.UnixMicro(),
 			st.Method, st.MethodDetail, st.Succeeded, st.ResultDetail, st.Requirement, st.Line)
 	}
 	return [2]uint64{h1.Sum64(), h2.Sum64()}
@@ -649,15 +651,15 @@ func (w *writer) close() {
 
 // linkAuthSteps attaches rows of separate auth-detail files to their sign-ins by request
 // id, and returns how many still have none.
-func (d *DB) linkAuthSteps(ctx context.Context) (int64, error) {
-	_, err := d.SQL.ExecContext(ctx, `UPDATE signin_auth_steps AS a SET signin_key = s.signin_key, log_type = s.log_type
+func linkAuthSteps(ctx context.Context, conn *sql.Conn) (int64, error) {
+	_, err := conn.ExecContext(ctx, `UPDATE signin_auth_steps AS a SET signin_key = s.signin_key, log_type = s.log_type
 		FROM signins AS s
 		WHERE a.signin_key IS NULL AND s.id = a.request_id AND (a.log_type IS NULL OR a.log_type = s.log_type)`)
 	if err != nil {
 		return 0, fmt.Errorf("link auth details to sign-ins: %w", err)
 	}
 	var n int64
-	if err := d.SQL.QueryRowContext(ctx, "SELECT count(*) FROM signin_auth_steps WHERE signin_key IS NULL").Scan(&n); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM signin_auth_steps WHERE signin_key IS NULL").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count unlinked auth details: %w", err)
 	}
 	return n, nil
