@@ -94,6 +94,9 @@ func printLoadSummary(w io.Writer, s *store.Summary) {
 			fmt.Fprintf(w, " (%s)", f.Encoding)
 		}
 		fmt.Fprintf(w, ", sha256 %s\n", f.SHA256)
+		if f.Detection != "" {
+			fmt.Fprintf(w, "  detected: %s\n", f.Detection)
+		}
 		if len(f.LogTypes) > 0 {
 			var parts []string
 			for _, k := range store.SortedKeys(f.LogTypes) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // --tz works on machines without a zone database
 
 	"github.com/signinlens/signinlens/analyze"
 )
