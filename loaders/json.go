@@ -400,6 +400,7 @@ func (j *jsonReader) object(o *fastjson.Object, pos Problem, row *laRow) {
 	})
 	r := &j.rec
 	r.Reset()
+	j.n.hasStatus = false // status.errorCode wins over resultType within one record only
 	r.Index, r.Offset = pos.Index, pos.Offset
 	if pos.Offset >= 0 { // the record's own line; inside an envelope only the index is exact
 		r.Line = pos.Line
@@ -433,7 +434,6 @@ func (j *jsonReader) object(o *fastjson.Object, pos Problem, row *laRow) {
 			r.CreatedAt = r.IngestedAt // the service principal and managed identity tables have only TimeGenerated
 		}
 	case hasCreated:
-		j.n.hasStatus = false
 		visit(o, row, func(k string, v *fastjson.Value) { j.n.Field(r, k, v) })
 	case hasActivity:
 		if laType != "" {

@@ -393,3 +393,27 @@ func TestStrColumnsMatchSchemaOrder(t *testing.T) {
 		last = at
 	}
 }
+
+func TestLogAnalyticsRowsEachKeepTheirOutcome(t *testing.T) {
+	// Status JSON text in one row must not stop the next row's ResultType from counting.
+	p := filepath.Join(t.TempDir(), "SigninLogs.json")
+	os.WriteFile(p, []byte(`{"TimeGenerated":"2025-06-01T08:10:00Z","CreatedDateTime":"2025-06-01T08:00:00Z","Id":"r1","UserId":"u1","ResultType":"0","Status":"{\"errorCode\":0}","Type":"SigninLogs"}
+{"TimeGenerated":"2025-06-01T08:11:00Z","CreatedDateTime":"2025-06-01T08:01:00Z","Id":"r2","UserId":"u1","ResultType":"50126","Type":"SigninLogs"}
+`), 0o644)
+	info, s := readFile(t, p)
+	if info.Format != "la-json-rows" || len(s.recs) != 2 || len(s.problems) != 0 {
+		t.Fatalf("format %q, %d records, problems %v", info.Format, len(s.recs), s.problems)
+	}
+	if s.recs[1].ErrorCode != 50126 {
+		t.Errorf("second row error code %d", s.recs[1].ErrorCode)
+	}
+}
+
+func TestMarkdownNotesAreIgnoredButListed(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "README.md")
+	os.WriteFile(p, []byte("# Export notes\n"), 0o644)
+	info, s := readFile(t, p)
+	if info.Format != "ignored" || len(s.recs)+len(s.problems) != 0 || len(info.SHA256) != 64 {
+		t.Errorf("format %q, sha %q", info.Format, info.SHA256)
+	}
+}

@@ -112,6 +112,10 @@ func (s *valueScanner) next() ([]byte, error) {
 			if scalar {
 				switch c {
 				case ',', ']', '}', ' ', '\t', '\r', '\n', '[', '{', '"':
+					if i == start { // a stray separator: hand it over so it is reported, and move on
+						s.pos = i + 1
+						return s.buf[start : i+1], nil
+					}
 					s.pos = i
 					if c == '\n' {
 						s.line--

@@ -217,6 +217,11 @@ func readDecoded(in Input, raw io.Reader, sink Sink, info *Info) error {
 		info.Detection = "the file holds no data"
 		return nil
 	}
+	if strings.EqualFold(filepath.Ext(name), ".md") {
+		info.Format = "ignored"
+		info.Detection = "a Markdown document (notes beside the export), not an export"
+		return nil
+	}
 	hd := &Head{Name: name, Path: in.Path, Bytes: head, Encoding: enc}
 	f, why := Detect(hd)
 	if f == nil {
@@ -227,7 +232,13 @@ func readDecoded(in Input, raw io.Reader, sink Sink, info *Info) error {
 	info.Unavailable = append([]string(nil), f.Unavailable...)
 	c := &ReadContext{Path: in.Path, Name: name, R: tr, Sink: sink, Info: info, LogTypeHint: LogTypeFromName(in.Path)}
 	if err := f.Read(c); err != nil {
-		return fmt.Errorf("read %s: %w", in.Path, err)
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			return err
+		}
+		// The text could not be read further (an oversized value, a decoding or I/O
+		// failure): what was read before stays loaded, and the file says why it stopped.
+		return &ParseError{File: in.Path, Reason: "reading stopped: " + err.Error()}
 	}
 	return nil
 }

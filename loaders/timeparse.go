@@ -58,6 +58,9 @@ func parseDotNetDate(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("cannot read time %q", clip(s, 40))
 	}
 	body := s[i+1 : j]
+	if body == "" {
+		return time.Time{}, fmt.Errorf("cannot read time %q", clip(s, 40))
+	}
 	// An offset suffix (+0100) does not move the instant; the milliseconds are UTC.
 	if k := strings.IndexAny(body[1:], "+-"); k >= 0 {
 		body = body[:k+1]
