@@ -23,7 +23,7 @@ func TestUsageAndHelp(t *testing.T) {
 	}
 	for name := range commands {
 		code, out, _ := runCLI(t, name, "--help")
-		if code != exitOK || !strings.Contains(out, "Usage: signinlens "+name) || !strings.Contains(out, "Example") {
+		if code != exitOK || strings.Count(out, "Usage: signinlens "+name) != 1 || !strings.Contains(out, "Example") {
 			t.Errorf("%s --help: code %d, usage missing or without examples:\n%s", name, code, out)
 		}
 	}

@@ -110,8 +110,7 @@ func newFlags(e *env, name, usageText string) *pflag.FlagSet {
 // parseFlags parses args; --help prints usage and returns errHelp, which exits 0.
 func parseFlags(fs *pflag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			fs.Usage()
+		if errors.Is(err, pflag.ErrHelp) { // pflag has printed the usage already
 			return errHelp
 		}
 		return usageError{msg: err.Error(), try: "signinlens " + fs.Name() + " --help"}
