@@ -70,6 +70,9 @@ type Sink interface {
 	Skip(category string)
 	// Reject counts a record that could not be read.
 	Reject(p Problem)
+	// AuthStep takes one row of a separate authentication-details file (the admin
+	// center's *_AuthDetails_* CSV); the store joins it to its sign-in by RequestID.
+	AuthStep(st *AuthStep) error
 }
 
 // Input is one file to read: a file on disk, a member of a zip, or a test buffer.
@@ -160,6 +163,10 @@ const headSize = 64 << 10
 func Read(in Input, sink Sink) (*Info, error) {
 	rc, err := in.Open()
 	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) { // a refused archive member: reported like bad content
+			return &Info{Path: in.Path}, err
+		}
 		return nil, fmt.Errorf("open %s: %w", in.Path, err)
 	}
 	defer rc.Close()
@@ -247,8 +254,21 @@ func unrecognizedReason(head []byte) string {
 	if !utf8.Valid(head[:min(len(head), 512)]) || bytes.IndexByte(head, 0) >= 0 {
 		return fmt.Sprintf("%s: the file is binary, not a text export; expected one of: %s", ErrUnrecognized, formatNames())
 	}
+	for _, hint := range unrecognizedHints {
+		if s := hint(head); s != "" {
+			return fmt.Sprintf("%s: %s", ErrUnrecognized, s)
+		}
+	}
 	first, _, _ := bytes.Cut(head, []byte("\n"))
 	return fmt.Sprintf("%s (starts %q); expected one of: %s", ErrUnrecognized, clip(string(bytes.TrimSpace(first)), 80), formatNames())
+}
+
+var unrecognizedHints []func(head []byte) string
+
+// RegisterUnrecognizedHint adds an explanation for text that no format matched (the CSV
+// readers list the header signatures they expect); the first non-empty one is used.
+func RegisterUnrecognizedHint(h func(head []byte) string) {
+	unrecognizedHints = append(unrecognizedHints, h)
 }
 
 func formatNames() string {
