@@ -5,11 +5,14 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/signinlens/signinlens/loaders"
 	"github.com/signinlens/signinlens/queries"
+	"github.com/signinlens/signinlens/reference"
 )
 
 // ScopeMacro defines scoped(), the table every catalogue query reads: the sign-ins inside
@@ -48,13 +51,43 @@ type Bound struct {
 
 var dollarName = regexp.MustCompile(`\$([a-z_][a-z0-9_]*)`)
 
-// Prepare creates the scoped() macro on db. DuckDB temp macros live per connection, so db
-// must be limited to one connection (SetMaxOpenConns(1)); NewSession does both.
+// Prepare readies db for the catalogue: it creates the scoped() macro and the error_codes
+// reference table (code, class, meaning) from reference.Codes(). Both are temporary, so the
+// database file is not changed. DuckDB temp objects live per connection, so Prepare limits
+// db to one connection (SetMaxOpenConns(1)); callers that set their own pool size must keep
+// it at one.
 func Prepare(ctx context.Context, db *sql.DB) error {
+	db.SetMaxOpenConns(1)
 	if _, err := db.ExecContext(ctx, ScopeMacro); err != nil {
 		return fmt.Errorf("define scoped(): %w", err)
 	}
+	if err := createErrorCodes(ctx, db); err != nil {
+		return fmt.Errorf("define error_codes: %w", err)
+	}
 	return nil
+}
+
+// createErrorCodes fills the error_codes temp table with one bound INSERT.
+func createErrorCodes(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE error_codes (code INTEGER PRIMARY KEY, class VARCHAR NOT NULL, meaning VARCHAR NOT NULL)`); err != nil {
+		return err
+	}
+	codes := reference.Codes()
+	if len(codes) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO error_codes VALUES ")
+	args := make([]any, 0, 3*len(codes))
+	for i, c := range codes {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?)")
+		args = append(args, int32(c.Code), c.Class, c.Meaning)
+	}
+	_, err := db.ExecContext(ctx, b.String(), args...)
+	return err
 }
 
 // LatestEvent is the default as-of: the newest created_at in the database.
@@ -213,4 +246,308 @@ func Run(ctx context.Context, db *sql.DB, q *queries.Query, p Params, asOf time.
 	}
 	t.Name = q.ID
 	return t, b, nil
+}
+
+// Gap is what the loaded exports could not carry for one query: the fields of its
+// requires: header that some file's format lacks (sources.unavailable_fields).
+type Gap struct {
+	Query   string
+	Missing []string // required fields that at least one file could not carry
+	Formats []string // the formats of those files, as people call them ("Entra admin center download, CSV")
+	Lacking int      // files that loaded sign-ins but lack a field of Missing
+	Files   int      // files that loaded sign-ins
+}
+
+// Answerable reports whether any file carries every required field.
+func (g Gap) Answerable() bool { return g.Lacking < g.Files || g.Files == 0 }
+
+// Partial reports that some files lack a field and others carry them all: the answer
+// covers only the latter.
+func (g Gap) Partial() bool { return len(g.Missing) > 0 && g.Answerable() }
+
+// Message says in one line what is missing and what it means for the query; "" when
+// nothing is missing.
+func (g Gap) Message() string {
+	if len(g.Missing) == 0 {
+		return ""
+	}
+	what := describeFields(g.Missing)
+	formats := strings.Join(g.Formats, ", ")
+	if !g.Answerable() {
+		return fmt.Sprintf("%s not available in this export (%s): %s cannot be answered from it", what, formats, g.Query)
+	}
+	rest := "the other file"
+	if n := g.Files - g.Lacking; n > 1 {
+		rest = fmt.Sprintf("the other %d files", n)
+	}
+	return fmt.Sprintf("%s not available in %d of %d files (%s): %s answers from %s only", what, g.Lacking, g.Files, formats, g.Query, rest)
+}
+
+// fieldGroups name related fields together in messages.
+var fieldGroups = []struct {
+	match func(string) bool
+	name  string
+}{
+	{func(f string) bool { return strings.HasPrefix(f, "risk_") }, "risk fields"},
+	{func(f string) bool { return f == "ca_policies" }, "per-policy Conditional Access results"},
+	{func(f string) bool { return f == "auth_steps" }, "authentication details"},
+}
+
+func describeFields(fields []string) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, f := range fields {
+		name := f
+		for _, g := range fieldGroups {
+			if g.match(f) {
+				name = g.name
+				break
+			}
+		}
+		if !seen[name] {
+			seen[name] = true
+			parts = append(parts, name)
+		}
+	}
+	verb := "is"
+	if len(parts) > 1 || strings.HasSuffix(parts[0], "s") {
+		verb = "are"
+	}
+	return strings.Join(parts, ", ") + " " + verb
+}
+
+// TableFields are the requires: names (and sources.unavailable_fields names) that stand
+// for a whole table joined to signins rather than one of its columns.
+var TableFields = map[string]string{"ca_policies": "signin_ca_policies", "auth_steps": "signin_auth_steps"}
+
+var (
+	logTypeFilter  = regexp.MustCompile(`(?i)log_type\s*(?:IN\s*\(([^)]*)\)|=\s*('[^']*'))`)
+	logTypeLiteral = regexp.MustCompile(`'(interactiveUser|nonInteractiveUser|servicePrincipal|managedIdentity)'`)
+)
+
+// queryLogTypes are the log types q's SQL filters on (log_type IN (...) or log_type = '...');
+// nil when it filters on none (it reads them all).
+func queryLogTypes(q *queries.Query) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range logTypeFilter.FindAllStringSubmatch(q.SQL, -1) {
+		for _, m := range logTypeLiteral.FindAllStringSubmatch(f[1]+f[2], -1) {
+			if !seen[m[1]] {
+				seen[m[1]] = true
+				out = append(out, m[1])
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CheckAvailability compares q's requires: header with sources.unavailable_fields of every
+// file that loaded sign-ins of the log types q reads (the ones its SQL names; all four when
+// it names none), so that a user sign-in file is not blamed for lacking service principal
+// fields. Authentication details and Conditional Access policies that a format cannot
+// carry still count as present for a file when another file supplied them for its
+// sign-ins (an admin-center AuthDetails file beside the sign-ins file).
+func CheckAvailability(ctx context.Context, db *sql.DB, q *queries.Query) (Gap, error) {
+	g := Gap{Query: q.ID}
+	rows, err := db.QueryContext(ctx, `SELECT source_id, coalesce(format, ''), coalesce(unavailable_fields, []::VARCHAR[])
+		FROM sources
+		WHERE EXISTS (SELECT 1 FROM signins s WHERE s.source_id = sources.source_id
+			AND ($log_types IS NULL OR list_contains($log_types, s.log_type)))
+		ORDER BY source_id`, sql.Named("log_types", nullableList(queryLogTypes(q))))
+	if err != nil {
+		return g, fmt.Errorf("read sources: %w", err)
+	}
+	type file struct {
+		id      int64
+		format  string
+		lacking []string
+	}
+	var files []file
+	need := map[string]bool{}
+	for _, f := range q.Requires {
+		need[f] = true
+	}
+	for rows.Next() {
+		var f file
+		var un any
+		if err := rows.Scan(&f.id, &f.format, &un); err != nil {
+			rows.Close()
+			return g, fmt.Errorf("read sources: %w", err)
+		}
+		list, _ := un.([]any)
+		for _, v := range list {
+			if s, ok := v.(string); ok && need[s] {
+				f.lacking = append(f.lacking, s)
+			}
+		}
+		files = append(files, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return g, fmt.Errorf("read sources: %w", err)
+	}
+	g.Files = len(files)
+	missing := map[string]bool{}
+	formats := map[string]bool{}
+	for _, f := range files {
+		lacks := false
+		for _, field := range f.lacking {
+			has, err := carries(ctx, db, f.id, field)
+			if err != nil {
+				return g, err
+			}
+			if !has {
+				lacks = true
+				missing[field] = true
+			}
+		}
+		if lacks {
+			g.Lacking++
+			formats[f.format] = true
+		}
+	}
+	for _, f := range q.Requires {
+		if missing[f] {
+			g.Missing = append(g.Missing, f)
+		}
+	}
+	for f := range formats {
+		g.Formats = append(g.Formats, formatLabel(f))
+	}
+	sort.Strings(g.Formats)
+	return g, nil
+}
+
+// Availability is CheckAvailability in short: the required fields some file lacks, and
+// whether the query can still be answered from the other files.
+func Availability(ctx context.Context, db *sql.DB, q *queries.Query) (missing []string, partial bool, err error) {
+	g, err := CheckAvailability(ctx, db, q)
+	return g.Missing, g.Partial(), err
+}
+
+// carries reports whether another file supplied what a file's format cannot carry: only
+// child tables can be filled that way (an AuthDetails file's steps joined to the sign-ins
+// of the file beside it). A column the format lacks is never filled.
+func carries(ctx context.Context, db *sql.DB, sourceID int64, field string) (bool, error) {
+	table, ok := TableFields[field]
+	if !ok {
+		return false, nil
+	}
+	query := `SELECT EXISTS (SELECT 1 FROM ` + table + ` t JOIN signins s ON s.signin_key = t.signin_key WHERE s.source_id = ?)`
+	var has bool
+	if err := db.QueryRowContext(ctx, query, sourceID).Scan(&has); err != nil {
+		return false, fmt.Errorf("check %s in source %d: %w", field, sourceID, err)
+	}
+	return has, nil
+}
+
+// needsFilter lists catalogue entries that only make sense with a standard filter set.
+var needsFilter = map[string]string{"user-timeline": "user"}
+
+// NeedsFilter names the standard filter (user, app, ip) q cannot run without, or "". Such
+// a query returns no rows when the filter is missing.
+func NeedsFilter(q *queries.Query) string { return needsFilter[q.ID] }
+
+// notes are query-specific summary lines printed under a table. Each statement reads the
+// same bound parameters as the query and returns one text column, one line per row.
+var notes = map[string]string{
+	"failed-signins": `SELECT format('{} failed user sign-ins (non-zero error code): interactiveUser {}, nonInteractiveUser {}',
+    count(*), count(*) FILTER (WHERE log_type = 'interactiveUser'), count(*) FILTER (WHERE log_type = 'nonInteractiveUser'))
+FROM scoped($since, $until, $app, $user, $ip, $log_types)
+WHERE log_type IN ('interactiveUser', 'nonInteractiveUser') AND error_code <> 0`,
+}
+
+// Notes returns the lines to print under q's table: the window it covered, then any
+// query-specific totals. b is the Bound that Run returned.
+func Notes(ctx context.Context, db *sql.DB, q *queries.Query, b Bound, loc *time.Location) ([]string, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	lines := []string{windowLine(b, loc)}
+	text, ok := notes[q.ID]
+	if !ok {
+		return lines, nil
+	}
+	var args []any
+	seen := map[string]bool{}
+	for _, m := range dollarName.FindAllStringSubmatch(text, -1) {
+		if seen[m[1]] {
+			continue
+		}
+		seen[m[1]] = true
+		v, ok := b.Args[m[1]]
+		if !ok {
+			return nil, fmt.Errorf("summary of %s uses $%s, which the query did not bind", q.ID, m[1])
+		}
+		args = append(args, sql.Named(m[1], v))
+	}
+	t, err := Query(ctx, db, text, args...)
+	if err != nil {
+		return nil, fmt.Errorf("summary of %s: %w", q.ID, err)
+	}
+	for _, r := range t.Rows {
+		if len(r) > 0 {
+			lines = append(lines, Text(r[0], loc))
+		}
+	}
+	return lines, nil
+}
+
+// windowLine states exactly which events a result covers, times shown in loc.
+func windowLine(b Bound, loc *time.Location) string {
+	if b.Since.IsZero() {
+		return fmt.Sprintf("window: every event up to %s", FormatTime(b.Until, loc))
+	}
+	return fmt.Sprintf("window: %s < event time <= %s", FormatTime(b.Since, loc), FormatTime(b.Until, loc))
+}
+
+// CheckParams validates p for q without a database: --set keys that name q must name one
+// of its declared parameters and hold a value of the declared type. Settings for other
+// catalogue entries are left alone (one --set list serves a whole report).
+func CheckParams(q *queries.Query, p Params) error {
+	declared := map[string]queries.Param{}
+	for _, prm := range q.Params {
+		declared[prm.Name] = prm
+	}
+	keys := make([]string, 0, len(p.Set))
+	for k := range p.Set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		raw := p.Set[key]
+		id, name, ok := strings.Cut(key, ".")
+		if !ok || id != q.ID {
+			continue
+		}
+		prm, ok := declared[name]
+		if !ok {
+			if len(q.Params) == 0 {
+				return fmt.Errorf("--set %s: %s has no parameters", key, q.ID)
+			}
+			var names []string
+			for _, d := range q.Params {
+				names = append(names, d.Name)
+			}
+			return fmt.Errorf("--set %s: %s has no parameter %q (it has %s)", key, q.ID, name, strings.Join(names, ", "))
+		}
+		if _, err := convertParam(prm, raw); err != nil {
+			return fmt.Errorf("--set %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// formatLabel is the short title of a loader format: its title up to the first
+// parenthesis, else its name.
+func formatLabel(name string) string {
+	for _, f := range loaders.Formats() {
+		if f.Name == name {
+			if t, _, _ := strings.Cut(f.Title, " ("); t != "" {
+				return t
+			}
+		}
+	}
+	return name
 }

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/signinlens/signinlens/analyze"
+	"github.com/signinlens/signinlens/queries"
+)
+
+func init() {
+	register(command{name: "findings", summary: "run the detections (password spray, impossible travel, ...) and list their findings", run: runFindings})
+}
+
+const findingsUsage = `Usage: signinlens findings [--db FILE | PATH...] [flags]
+
+Runs the detections, the sign-in analytics a SIEM would run, over a database made by
+'signinlens load' or over export files and folders (loaded into a temporary database
+first), and prints one row per finding, highest severity first. Times are relative to the
+data: every window ends at --as-of, the latest event by default, never the clock.
+
+Thresholds are parameters. Override one with --set ID.PARAM=VALUE (repeatable), or keep
+them in a settings file given with --config: one ID.PARAM=VALUE per line, # starts a
+comment; --set wins over the file. A detection that needs fields the export cannot carry
+(the admin-center CSV has no risk fields or coordinates, for instance) is not run, and a
+warning on stderr says so instead of reporting nothing.
+
+With --fail-on SEVERITY the command exits 4 when it reports a finding at or above that
+severity, for use in scripts. --format json writes an array of objects with the keys
+detection, severity, title, user_principal_name, ip_address, service_principal_id,
+first_seen, last_seen, events and details ('signinlens queries ID' shows a detection's
+SQL and what its columns mean).
+
+Detections (severity, parameters with defaults):
+%s
+Examples:
+  signinlens findings --db case.duckdb
+  signinlens findings exports/ --min-severity medium --format csv > findings.csv
+  signinlens findings --db case.duckdb --set password-spray.min_users=5 --set brute-force.window=2h
+  signinlens findings --db case.duckdb --config tuning.conf --format json
+  signinlens findings --db case.duckdb --fail-on high`
+
+// detectionSummary lists the detections for the usage text, from the catalogue itself.
+func detectionSummary() string {
+	dets, err := queries.OfKind("detection")
+	if err != nil {
+		return "  (the catalogue cannot be read: " + err.Error() + ")\n"
+	}
+	var b strings.Builder
+	for _, q := range dets {
+		var params []string
+		for _, p := range q.Params {
+			params = append(params, p.Name+"="+p.Default)
+		}
+		fmt.Fprintf(&b, "  %-24s %-6s %s", q.ID, q.Severity, q.Title)
+		if len(params) > 0 {
+			fmt.Fprintf(&b, " (%s)", strings.Join(params, ", "))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func runFindings(ctx context.Context, e *env, args []string) error {
+	var d dataFlags
+	var qf queryFlags
+	var format, minSeverity, config, failOn string
+	fs := newFlags(e, "findings", fmt.Sprintf(findingsUsage, detectionSummary()))
+	d.add(fs, "")
+	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(analyze.TableFormats, ", "))
+	fs.StringVar(&minSeverity, "min-severity", "low", "report findings at or above this `severity`: "+strings.Join(queries.Severities, ", "))
+	fs.StringVar(&config, "config", "", "settings `file` of ID.PARAM=VALUE lines, applied under --set")
+	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding at or above this `severity` is reported")
+	qf.add(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := analyze.CheckTableFormat(format); err != nil {
+		return usageError{msg: err.Error(), try: "signinlens findings --db case.duckdb --format csv"}
+	}
+	if err := analyze.CheckSeverity(minSeverity); err != nil {
+		return usageError{msg: "--min-severity: " + err.Error(), try: "signinlens findings --db case.duckdb --min-severity medium"}
+	}
+	if err := analyze.CheckSeverity(failOn); err != nil {
+		return usageError{msg: "--fail-on: " + err.Error(), try: "signinlens findings --db case.duckdb --fail-on high"}
+	}
+	p, loc, err := qf.params()
+	if err != nil {
+		return err
+	}
+	if config != "" {
+		settings, err := analyze.LoadSettings(config)
+		if err != nil {
+			return err
+		}
+		for k, v := range p.Set { // --set wins
+			settings[k] = v
+		}
+		p.Set = settings
+	}
+	if err := analyze.ValidateSet(p.Set); err != nil {
+		return usageError{msg: "--set " + err.Error(), try: "signinlens findings --help (lists every detection's parameters)"}
+	}
+	db, _, err := openData(ctx, e, &d, fs.Args())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	asOf, err := resolveAsOf(ctx, db.SQL, &p)
+	if err != nil {
+		return err
+	}
+	found, runs, err := analyze.RunDetections(ctx, db.SQL, p, asOf, minSeverity)
+	if err != nil {
+		return err
+	}
+	if err := analyze.RenderTable(e.stdout, analyze.FindingsTable(found), format, analyze.RenderOptions{Loc: loc}); err != nil {
+		return err
+	}
+	for _, r := range runs {
+		switch {
+		case r.Skipped != "":
+			warnf(e, "detection %s could not run: %s", r.Query.ID, r.Skipped)
+		case r.Limited != "":
+			warnf(e, "detection %s: %s", r.Query.ID, r.Limited)
+		}
+	}
+	if failOn != "" {
+		n := 0
+		for _, f := range found {
+			if analyze.SeverityRank(f.Severity) >= analyze.SeverityRank(failOn) {
+				n++
+			}
+		}
+		if n > 0 {
+			return exitError{code: exitFindings, err: fmt.Errorf("%d %s at severity %s or above (--fail-on %s)", n, findingsWord(n), failOn, failOn)}
+		}
+	}
+	return nil
+}
+
+func findingsWord(n int) string {
+	if n == 1 {
+		return "finding"
+	}
+	return "findings"
+}

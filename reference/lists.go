@@ -1,0 +1,140 @@
+package reference
+
+import (
+	_ "embed"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// The lists the detections join against. Each is a small, documented TSV file: the comment
+// lines at its top say what it is for and how it is matched.
+var (
+	//go:embed useragents.tsv
+	userAgentsTSV string
+	//go:embed adminapps.tsv
+	adminAppsTSV string
+	//go:embed legacyclients.tsv
+	legacyClientsTSV string
+)
+
+// UserAgent is one user-agent pattern of an attack, reconnaissance or scripting tool.
+type UserAgent struct {
+	Pattern string // matched as a case-insensitive substring of the user agent
+	Tool    string
+	Why     string
+}
+
+// AdminApp is one administrative application (or the Azure management resource).
+type AdminApp struct {
+	AppID string // lower case
+	Name  string
+	Why   string
+}
+
+// LegacyClient is one clientAppUsed value that Microsoft classes as legacy authentication.
+type LegacyClient struct {
+	Name string // as Entra ID writes it; matched case-insensitively
+	Why  string
+}
+
+var guidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// parseTSV splits the data lines of an embedded list into fields, checking their number,
+// that none is empty, and that the first (the key) is unique case-insensitively.
+func parseTSV(name, text string, fields int) ([][]string, error) {
+	var out [][]string
+	var errs []string
+	seen := map[string]int{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != fields {
+			errs = append(errs, fmt.Sprintf("%s:%d: want %d tab-separated fields, got %d", name, i+1, fields, len(f)))
+			continue
+		}
+		ok := true
+		for j, v := range f {
+			if strings.TrimSpace(v) != v || v == "" {
+				errs = append(errs, fmt.Sprintf("%s:%d: field %d is empty or has surrounding spaces", name, i+1, j+1))
+				ok = false
+			}
+		}
+		key := strings.ToLower(f[0])
+		if prev, dup := seen[key]; dup {
+			errs = append(errs, fmt.Sprintf("%s:%d: %q already listed on line %d", name, i+1, f[0], prev))
+			ok = false
+		}
+		seen[key] = i + 1
+		if ok {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 && len(errs) == 0 {
+		errs = append(errs, name+": no entries")
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return out, nil
+}
+
+var parseUserAgents = sync.OnceValues(func() ([]UserAgent, error) {
+	rows, err := parseTSV("useragents.tsv", userAgentsTSV, 3)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]UserAgent, len(rows))
+	for i, r := range rows {
+		out[i] = UserAgent{Pattern: r[0], Tool: r[1], Why: r[2]}
+	}
+	return out, nil
+})
+
+var parseAdminApps = sync.OnceValues(func() ([]AdminApp, error) {
+	rows, err := parseTSV("adminapps.tsv", adminAppsTSV, 3)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AdminApp, len(rows))
+	for i, r := range rows {
+		if !guidPattern.MatchString(r[0]) {
+			return nil, fmt.Errorf("adminapps.tsv: %q is not a lower-case application id", r[0])
+		}
+		out[i] = AdminApp{AppID: r[0], Name: r[1], Why: r[2]}
+	}
+	return out, nil
+})
+
+var parseLegacyClients = sync.OnceValues(func() ([]LegacyClient, error) {
+	rows, err := parseTSV("legacyclients.tsv", legacyClientsTSV, 2)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LegacyClient, len(rows))
+	for i, r := range rows {
+		out[i] = LegacyClient{Name: r[0], Why: r[1]}
+	}
+	return out, nil
+})
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err) // embedded data is checked by the package's tests
+	}
+	return v
+}
+
+// UserAgents returns the suspicious user-agent patterns in priority order: a user agent
+// matching several counts for the first.
+func UserAgents() []UserAgent { return must(parseUserAgents()) }
+
+// AdminApps returns the administrative applications.
+func AdminApps() []AdminApp { return must(parseAdminApps()) }
+
+// LegacyClients returns the legacy-authentication client apps.
+func LegacyClients() []LegacyClient { return must(parseLegacyClients()) }

@@ -1,0 +1,88 @@
+package reference
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEmbeddedListsParse(t *testing.T) {
+	if _, err := parseUserAgents(); err != nil {
+		t.Error(err)
+	}
+	if _, err := parseAdminApps(); err != nil {
+		t.Error(err)
+	}
+	if _, err := parseLegacyClients(); err != nil {
+		t.Error(err)
+	}
+}
+
+// The lists must hold what the detections and their documentation promise.
+func TestListsHoldTheDocumentedEntries(t *testing.T) {
+	patterns := map[string]bool{}
+	for _, u := range UserAgents() {
+		if u.Pattern != strings.ToLower(u.Pattern) {
+			t.Errorf("user-agent pattern %q: write patterns in lower case", u.Pattern)
+		}
+		patterns[u.Pattern] = true
+	}
+	for _, want := range []string{"python-requests", "aadinternals", "azurehound", "bav2ropc", "go-http-client",
+		"node-fetch", "axios", "okhttp", "curl/", "powershell"} {
+		if !patterns[want] {
+			t.Errorf("useragents.tsv lacks %q", want)
+		}
+	}
+	apps := map[string]string{}
+	for _, a := range AdminApps() {
+		apps[a.AppID] = a.Name
+	}
+	for _, id := range []string{"c44b4083-3bb0-49c1-b47d-974e53cbdf3c", "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+		"1950a258-227b-4e31-a9cf-717495945fc2", "14d82eec-204b-4c2f-b7e8-296a70dab67e", "1b730954-1685-4b74-9bfd-dac224a7b894"} {
+		if apps[id] == "" {
+			t.Errorf("adminapps.tsv lacks %s", id)
+		}
+	}
+	clients := map[string]bool{}
+	for _, c := range LegacyClients() {
+		clients[c.Name] = true
+	}
+	for _, want := range []string{"IMAP4", "POP3", "Authenticated SMTP", "Exchange ActiveSync", "MAPI Over HTTP",
+		"Other clients", "AutoDiscover", "Exchange Online PowerShell", "Exchange Web Services", "Offline Address Book",
+		"Outlook Anywhere (RPC over HTTP)", "Reporting Web Services", "Universal Outlook"} {
+		if !clients[want] {
+			t.Errorf("legacyclients.tsv lacks %q", want)
+		}
+	}
+}
+
+// Specific tools must come before the generic libraries whose names their user agents
+// may also contain, or the first-match rule would credit the library.
+func TestUserAgentPriority(t *testing.T) {
+	pos := map[string]int{}
+	for i, u := range UserAgents() {
+		pos[u.Pattern] = i
+	}
+	for _, pair := range [][2]string{{"aadinternals", "powershell"}, {"azurehound", "go-http-client"}, {"roadtools", "aiohttp"}, {"fasthttp", "go-http-client"}} {
+		if pos[pair[0]] > pos[pair[1]] {
+			t.Errorf("%s must be listed before %s", pair[0], pair[1])
+		}
+	}
+}
+
+func TestParseTSVRejectsBadLines(t *testing.T) {
+	for _, text := range []string{
+		"a\tb\n",             // too few fields
+		"a\tb\tc\nA\td\te\n", // duplicate key, case-insensitively
+		"a\t\tc\n",           // empty field
+		"# only a comment\n", // no entries
+		" a\tb\tc\n",         // surrounding space
+	} {
+		if _, err := parseTSV("x.tsv", text, 3); err == nil {
+			t.Errorf("parseTSV(%q) accepted it", text)
+		}
+	}
+	rows, err := parseTSV("x.tsv", "# c\n\na\tb\tc\r\n", 3)
+	if err != nil || len(rows) != 1 || rows[0][2] != "c" {
+		t.Errorf("parseTSV: %v %v", rows, err)
+	}
+}
