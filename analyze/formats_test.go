@@ -1,0 +1,131 @@
+package analyze
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestEveryReportFormat renders the fixture's report in every format of the one list.
+func TestEveryReportFormat(t *testing.T) {
+	r := rptBuild(t, Params{}, ReportOptions{Detect: rptFakeDetect})
+	dir := t.TempDir()
+	for _, f := range ReportFormats {
+		for _, ext := range f.Exts {
+			got, err := ReportFormatFor("report" + strings.ToUpper(ext))
+			if err != nil || got != f {
+				t.Errorf("ReportFormatFor(%s) = %v, %v", ext, got, err)
+			}
+		}
+		path := filepath.Join(dir, "report"+f.Exts[0])
+		if err := WriteReportFile(context.Background(), path, r); err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil || len(b) == 0 {
+			t.Fatalf("%s: %d bytes, %v", f.Name, len(b), err)
+		}
+		switch f.Name {
+		case "json":
+			var m map[string]any
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatalf("json: %v", err)
+			}
+			for _, k := range []string{"meta", "sources", "counts", "answers", "sections", "findings", "detection_runs", "evidence", "warnings", "scope_macro"} {
+				if _, ok := m[k]; !ok {
+					t.Errorf("json lacks %q", k)
+				}
+			}
+			secs := m["sections"].([]any)
+			q := secs[0].(map[string]any)["query"].(map[string]any)
+			if q["id"] == "" || q["sql"] == "" {
+				t.Errorf("json section query %v", q)
+			}
+			if src := m["sources"].([]any)[0].(map[string]any); src["records"] != 13.0 || src["rejected"] != 1.0 {
+				t.Errorf("json sources %v", src)
+			}
+		case "markdown":
+			s := string(b)
+			for _, want := range []string{"# Sign-in log report", "| interactiveUser | 5 | 2 | 1 | 2 |", "## log-types: Sign-ins per log type",
+				"- 10 sign-ins in all events up to 2025-06-15 12:00 UTC", "high 1, medium 0, low 1", "PT1H.json:9: diagnostic record"} {
+				if !strings.Contains(s, want) {
+					t.Errorf("markdown lacks %q", want)
+				}
+			}
+		case "xlsx":
+			if string(b[:2]) != "PK" {
+				t.Errorf("xlsx is not a zip")
+			}
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != len(ReportFormats) {
+		t.Errorf("%d files in the output folder, want %d (no temporary files left)", len(entries), len(ReportFormats))
+	}
+}
+
+func TestUnknownReportFormat(t *testing.T) {
+	_, err := ReportFormatFor("report.txt")
+	if err == nil {
+		t.Fatal("no error for .txt")
+	}
+	for _, f := range ReportFormats {
+		for _, ext := range f.Exts {
+			if !strings.Contains(err.Error(), ext) {
+				t.Errorf("error %q does not offer %s", err, ext)
+			}
+		}
+	}
+	if _, err := ReportFormatFor("report"); err == nil || !strings.Contains(err.Error(), "no extension") {
+		t.Errorf("no extension: %v", err)
+	}
+	help := ReportFormatHelp()
+	for _, f := range ReportFormats {
+		if !strings.Contains(help, f.Exts[0]) || !strings.Contains(help, f.Title) {
+			t.Errorf("help lacks %s", f.Name)
+		}
+	}
+}
+
+// TestFailedWriteLeavesNothing: an interrupted run leaves neither the report nor a
+// temporary file, and an existing report is kept as it was.
+func TestFailedWriteLeavesNothing(t *testing.T) {
+	r := rptBuild(t, Params{}, ReportOptions{Detect: rptNoDetect})
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, f := range ReportFormats {
+		path := filepath.Join(dir, "report"+f.Exts[0])
+		if f.Name == "json" {
+			continue // a JSON encode has no step to interrupt
+		}
+		if err := WriteReportFile(ctx, path, r); err == nil {
+			t.Errorf("%s: no error with a cancelled context", f.Name)
+		}
+	}
+	keep := filepath.Join(dir, "old.xlsx")
+	os.WriteFile(keep, []byte("previous"), 0o644)
+	if err := WriteReportFile(ctx, keep, r); err == nil {
+		t.Error("no error")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("left behind: %q", names)
+	}
+	if b, _ := os.ReadFile(keep); string(b) != "previous" {
+		t.Errorf("existing report changed by a failed run")
+	}
+}
+
+func TestMarkdownEscapesExportText(t *testing.T) {
+	if got := mdEscape("<img src=x>|[a](b)\n`c`"); got != "&lt;img src=x&gt;\\|\\[a\\](b) \\`c\\`" {
+		t.Errorf("mdEscape = %q", got)
+	}
+}

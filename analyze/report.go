@@ -1,0 +1,990 @@
+package analyze
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/signinlens/signinlens/loaders"
+	"github.com/signinlens/signinlens/queries"
+	"github.com/signinlens/signinlens/store"
+)
+
+// Report is the neutral result of `signinlens analyze`: everything a writer renders. Build
+// fills it from the database; the writers (formats.go) never query the database, apart
+// from streaming the optional raw rows through Raw.Each.
+type Report struct {
+	Meta    Meta                `json:"meta"`
+	Sources []*store.FileResult `json:"sources"`
+	// OrphanAuthSteps counts authentication-detail rows whose sign-in was never loaded.
+	OrphanAuthSteps int64          `json:"orphan_auth_steps"`
+	Counts          []LogTypeCount `json:"counts"`
+	// Answers are the seed questions answered in one line each, from the sections.
+	Answers       []string       `json:"answers"`
+	Sections      []*Section     `json:"sections"`
+	Findings      []Finding      `json:"findings"`
+	DetectionRuns []DetectionRun `json:"detection_runs"`
+	// Evidence lists the sign-ins behind each finding: the first column is the finding's
+	// 1-based position in Findings.
+	Evidence *Table   `json:"evidence,omitempty"`
+	Warnings []string `json:"warnings"`
+	Raw      *RawRows `json:"-"`
+
+	loc *time.Location
+}
+
+// Meta says what was analysed and how.
+type Meta struct {
+	Tool        string    `json:"tool"`
+	Version     string    `json:"version"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Database    string    `json:"database"`
+	AsOf        time.Time `json:"as_of"`
+	// First and Last are the earliest and latest event in the database.
+	First    time.Time `json:"first_event"`
+	Last     time.Time `json:"last_event"`
+	SignIns  int64     `json:"sign_ins"`
+	Filters  []string  `json:"filters"`
+	TimeZone string    `json:"time_zone"`
+}
+
+// LogTypeCount is the sign-ins of one log type by outcome (signins.status).
+type LogTypeCount struct {
+	LogType     string `json:"log_type"`
+	SignIns     int64  `json:"sign_ins"`
+	Success     int64  `json:"success"`
+	Interrupted int64  `json:"interrupted"`
+	Failure     int64  `json:"failure"`
+}
+
+// Section is one catalogue query's result.
+type Section struct {
+	Query *queries.Query
+	Table *Table // nil when the query was not run (see Skipped)
+	Bound Bound
+	// Missing lists required fields that some loaded export cannot carry; Partial says the
+	// other exports carry them, so the answer covers only those. Unavailable says either in
+	// words (see CheckAvailability).
+	Missing     []string
+	Partial     bool
+	Unavailable string
+	// Skipped says why the query did not run (it needs a filter such as --user).
+	Skipped string
+}
+
+// Answerable reports whether at least one loaded export carries every field the query needs.
+func (s *Section) Answerable() bool { return len(s.Missing) == 0 || s.Partial }
+
+// DetectFunc runs the detections for Build; RunDetections is the one the CLI uses.
+type DetectFunc func(ctx context.Context, db *sql.DB, p Params, asOf time.Time, minSeverity string) ([]Finding, []DetectionRun, error)
+
+// RawRows streams the in-scope sign-ins for the workbook's Raw sheets.
+type RawRows struct {
+	Columns []Column
+	Count   int64
+	// Each calls fn with every row in order (values normalized like Table rows); row is
+	// reused between calls.
+	Each func(ctx context.Context, fn func(row []any) error) error
+}
+
+// ReportOptions tune Build.
+type ReportOptions struct {
+	Version     string
+	GeneratedAt time.Time      // default: now
+	Loc         *time.Location // display zone; default UTC
+	Database    string         // database path as shown; "" for a temporary database
+	// Queries is the catalogue to run; default queries.All(). Entries of kind "query" become
+	// sections; detections run through Detect.
+	Queries []*queries.Query
+	// Detect runs the detections; nil means RunDetections.
+	Detect      DetectFunc
+	MinSeverity string // default "low"
+	// EvidenceLimit caps the evidence sign-ins listed per finding (default 200).
+	EvidenceLimit int
+	// ProblemLimit caps the load problems listed per file (default 1,000; all are in load_problems).
+	ProblemLimit int
+	Raw          bool
+	// Progress, when set, is told each step: done of total, and what runs next.
+	Progress func(done, total int, what string)
+}
+
+// KnownCaps are row counts at which an export tool stops: a file holding exactly one of
+// them is probably truncated.
+var KnownCaps = []int64{30000, 100000, 250000, 500000}
+
+// Build runs the catalogue over db and assembles the report. sum is the load just done
+// (nil with --db alone): the sources themselves are read from the database, so earlier
+// loads are reported too.
+func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt ReportOptions) (*Report, error) {
+	if opt.Loc == nil {
+		opt.Loc = time.UTC
+	}
+	if opt.GeneratedAt.IsZero() {
+		opt.GeneratedAt = time.Now()
+	}
+	if opt.MinSeverity == "" {
+		opt.MinSeverity = "low"
+	}
+	if opt.EvidenceLimit <= 0 {
+		opt.EvidenceLimit = 200
+	}
+	if opt.ProblemLimit <= 0 {
+		opt.ProblemLimit = 1000
+	}
+	if opt.Queries == nil {
+		all, err := queries.All()
+		if err != nil {
+			return nil, err
+		}
+		opt.Queries = all
+	}
+	// scoped() is a temporary macro, which DuckDB keeps per connection.
+	db.SQL.SetMaxOpenConns(1)
+	if err := Prepare(ctx, db.SQL); err != nil {
+		return nil, err
+	}
+	asOf := p.AsOf.UTC()
+	if p.AsOf.IsZero() {
+		var err error
+		if asOf, err = LatestEvent(ctx, db.SQL); err != nil {
+			return nil, err
+		}
+	}
+	r := &Report{
+		Meta: Meta{Tool: "signinlens", Version: opt.Version, GeneratedAt: opt.GeneratedAt.UTC(), Database: opt.Database,
+			AsOf: asOf, Filters: describeFilters(p), TimeZone: opt.Loc.String()},
+		Answers: []string{}, Sections: []*Section{}, Findings: []Finding{}, DetectionRuns: []DetectionRun{},
+		Warnings: []string{}, loc: opt.Loc,
+	}
+	if r.Meta.Database == "" {
+		r.Meta.Database = "(temporary database)"
+	}
+	if err := r.readOverview(ctx, db.SQL); err != nil {
+		return nil, err
+	}
+	if err := r.readSources(ctx, db.SQL, sum, opt.ProblemLimit); err != nil {
+		return nil, err
+	}
+	var plain []*queries.Query
+	for _, q := range opt.Queries {
+		if q.Kind == "query" {
+			plain = append(plain, q)
+		}
+	}
+	total := len(plain) + 1
+	for i, q := range plain {
+		if opt.Progress != nil {
+			opt.Progress(i, total, q.ID)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		s := &Section{Query: q}
+		if f := NeedsFilter(q); f != "" && !hasFilter(p, f) {
+			s.Skipped = fmt.Sprintf("runs only for one %s: signinlens query %s --%s ...", f, q.ID, f)
+			s.Bound, _, _ = bind(q, p, asOf)
+			r.Sections = append(r.Sections, s)
+			continue
+		}
+		g, err := CheckAvailability(ctx, db.SQL, q)
+		if err != nil {
+			return nil, err
+		}
+		s.Missing, s.Partial, s.Unavailable = g.Missing, g.Partial(), g.Message()
+		t, b, err := Run(ctx, db.SQL, q, p, asOf)
+		if err != nil {
+			return nil, err
+		}
+		s.Table, s.Bound = t, b
+		r.Sections = append(r.Sections, s)
+	}
+	detect := opt.Detect
+	if detect == nil {
+		detect = RunDetections
+	}
+	if opt.Progress != nil {
+		opt.Progress(len(plain), total, "detections")
+	}
+	f, runs, err := detect(ctx, db.SQL, p, asOf, opt.MinSeverity)
+	if err != nil {
+		return nil, err
+	}
+	if f != nil {
+		r.Findings = f
+	}
+	if runs != nil {
+		r.DetectionRuns = runs
+	}
+	if err := r.readEvidence(ctx, db.SQL, opt.EvidenceLimit); err != nil {
+		return nil, err
+	}
+	if opt.Progress != nil {
+		opt.Progress(total, total, "")
+	}
+	r.Answers = answers(r)
+	r.Warnings = r.warnings()
+	if opt.Raw {
+		raw, err := rawRows(ctx, db.SQL, p, asOf)
+		if err != nil {
+			return nil, err
+		}
+		r.Raw = raw
+	}
+	return r, nil
+}
+
+// Location is the display zone the report was built for.
+func (r *Report) Location() *time.Location {
+	if r.loc == nil {
+		if l, err := time.LoadLocation(r.Meta.TimeZone); err == nil && r.Meta.TimeZone != "" {
+			r.loc = l
+		} else {
+			r.loc = time.UTC
+		}
+	}
+	return r.loc
+}
+
+// SeverityCounts returns the findings per severity, highest first, all severities present.
+func (r *Report) SeverityCounts() []SeverityCount {
+	out := make([]SeverityCount, 0, len(queries.Severities))
+	for i := len(queries.Severities) - 1; i >= 0; i-- {
+		s := queries.Severities[i]
+		n := 0
+		for _, f := range r.Findings {
+			if f.Severity == s {
+				n++
+			}
+		}
+		out = append(out, SeverityCount{Severity: s, Findings: n})
+	}
+	return out
+}
+
+// SeverityCount is the number of findings of one severity.
+type SeverityCount struct {
+	Severity string `json:"severity"`
+	Findings int    `json:"findings"`
+}
+
+// Section returns the section of a query id, or nil.
+func (r *Report) Section(id string) *Section {
+	for _, s := range r.Sections {
+		if s.Query.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
+func hasFilter(p Params, name string) bool {
+	switch name {
+	case "user":
+		return p.User != ""
+	case "app":
+		return p.App != ""
+	case "ip":
+		return p.IP != ""
+	}
+	return false
+}
+
+func describeFilters(p Params) []string {
+	out := []string{}
+	switch {
+	case !p.Since.IsZero():
+		out = append(out, "since "+p.Since.UTC().Format(time.RFC3339)+" (every query)")
+	case p.All:
+		out = append(out, "window: the whole export (every query)")
+	case p.Window > 0:
+		out = append(out, "window: "+formatDuration(p.Window)+" (every query)")
+	}
+	if !p.Until.IsZero() {
+		out = append(out, "until "+p.Until.UTC().Format(time.RFC3339))
+	}
+	if p.App != "" {
+		out = append(out, "application: "+p.App)
+	}
+	if p.User != "" {
+		out = append(out, "user: "+p.User)
+	}
+	if p.IP != "" {
+		out = append(out, "IP address: "+p.IP)
+	}
+	if len(p.LogTypes) > 0 {
+		out = append(out, "log types: "+strings.Join(p.LogTypes, ", "))
+	}
+	keys := make([]string, 0, len(p.Set))
+	for k := range p.Set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		out = append(out, "parameter "+k+" = "+p.Set[k])
+	}
+	return out
+}
+
+// formatDuration writes a window the way people say it: 24h, 7d, 90m.
+func formatDuration(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
+
+// DescribeWindow says which events a bound covers, in loc: "the 7 days ending
+// 2025-06-15 23:59 UTC" or "all events up to ...".
+func DescribeWindow(b Bound, loc *time.Location) string {
+	end := b.Until.In(loc).Format("2006-01-02 15:04 MST")
+	if b.Since.IsZero() {
+		return "all events up to " + end
+	}
+	d := b.Until.Sub(b.Since)
+	switch {
+	case d == 24*time.Hour:
+		return "the 24 hours ending " + end
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("the %d days ending %s", d/(24*time.Hour), end)
+	case d%time.Hour == 0:
+		return fmt.Sprintf("the %d hours ending %s", d/time.Hour, end)
+	}
+	return "events after " + b.Since.In(loc).Format("2006-01-02 15:04 MST") + " up to " + end
+}
+
+func (r *Report) readOverview(ctx context.Context, db *sql.DB) error {
+	var first, last sql.NullTime
+	if err := db.QueryRowContext(ctx, "SELECT count(*), min(created_at), max(created_at) FROM signins").Scan(&r.Meta.SignIns, &first, &last); err != nil {
+		return fmt.Errorf("read time range: %w", err)
+	}
+	r.Meta.First, r.Meta.Last = first.Time.UTC(), last.Time.UTC()
+	rows, err := db.QueryContext(ctx, "SELECT log_type, status, count(*) FROM signins GROUP BY ALL")
+	if err != nil {
+		return fmt.Errorf("count sign-ins: %w", err)
+	}
+	defer rows.Close()
+	by := map[string]*LogTypeCount{}
+	for _, lt := range loaders.LogTypes {
+		by[lt] = &LogTypeCount{LogType: lt}
+	}
+	for rows.Next() {
+		var lt, status string
+		var n int64
+		if err := rows.Scan(&lt, &status, &n); err != nil {
+			return fmt.Errorf("count sign-ins: %w", err)
+		}
+		c := by[lt]
+		if c == nil {
+			c = &LogTypeCount{LogType: lt}
+			by[lt] = c
+		}
+		c.SignIns += n
+		switch status {
+		case "success":
+			c.Success += n
+		case "interrupted":
+			c.Interrupted += n
+		default:
+			c.Failure += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("count sign-ins: %w", err)
+	}
+	for _, lt := range loaders.LogTypes {
+		r.Counts = append(r.Counts, *by[lt])
+		delete(by, lt)
+	}
+	var rest []string
+	for lt := range by {
+		rest = append(rest, lt)
+	}
+	sort.Strings(rest)
+	for _, lt := range rest {
+		r.Counts = append(r.Counts, *by[lt])
+	}
+	return nil
+}
+
+// readSources reads every input ever loaded into the database, with its problems.
+func (r *Report) readSources(ctx context.Context, db *sql.DB, sum *store.Summary, limit int) error {
+	rows, err := db.QueryContext(ctx, `SELECT source_id, path, coalesce(bytes, 0), coalesce(sha256, ''), coalesce(format, ''),
+		coalesce(detection, ''), coalesce(encoding, ''), coalesce(log_types::VARCHAR, '{}'), coalesce(records, 0), coalesce(loaded, 0),
+		coalesce(duplicates, 0), coalesce(rejected, 0), coalesce(skipped, 0), coalesce(skipped_categories::VARCHAR, '{}'),
+		first_event, last_event, coalesce(to_json(unavailable_fields)::VARCHAR, '[]'), coalesce(to_json(notes)::VARCHAR, '[]')
+		FROM sources ORDER BY source_id`)
+	if err != nil {
+		return fmt.Errorf("read sources: %w", err)
+	}
+	defer rows.Close()
+	byID := map[int]*store.FileResult{}
+	for rows.Next() {
+		f := &store.FileResult{Problems: []store.ProblemJSON{}}
+		var lt, skipped, unavailable, notes string
+		var first, last sql.NullTime
+		if err := rows.Scan(&f.SourceID, &f.Path, &f.Bytes, &f.SHA256, &f.Format, &f.Detection, &f.Encoding, &lt,
+			&f.Records, &f.Loaded, &f.Duplicates, &f.Rejected, &f.Skipped, &skipped, &first, &last, &unavailable, &notes); err != nil {
+			return fmt.Errorf("read sources: %w", err)
+		}
+		for _, x := range []struct {
+			text string
+			dst  any
+		}{{lt, &f.LogTypes}, {skipped, &f.SkippedCategories}, {unavailable, &f.Unavailable}, {notes, &f.Notes}} {
+			if err := json.Unmarshal([]byte(x.text), x.dst); err != nil {
+				return fmt.Errorf("read sources: %s: %w", f.Path, err)
+			}
+		}
+		if len(f.SkippedCategories) == 0 {
+			f.SkippedCategories = nil
+		}
+		if first.Valid {
+			t1, t2 := first.Time.UTC(), last.Time.UTC()
+			f.First, f.Last = &t1, &t2
+		}
+		byID[f.SourceID] = f
+		r.Sources = append(r.Sources, f)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read sources: %w", err)
+	}
+	rows.Close()
+	if sum != nil {
+		for _, f := range sum.Files {
+			if x := byID[f.SourceID]; x != nil {
+				x.Error, x.AuthSteps = f.Error, f.AuthSteps
+			}
+		}
+	}
+	prow, err := db.QueryContext(ctx, `SELECT source_id, coalesce(line, 0), coalesce(record, 0), coalesce(field, ''), coalesce(reason, ''),
+		coalesce(excerpt, ''), count(*) OVER (PARTITION BY source_id) AS n
+		FROM load_problems
+		QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY coalesce(line, 0), coalesce(record, 0), coalesce(byte_offset, 0), reason) <= ?
+		ORDER BY source_id, coalesce(line, 0), coalesce(record, 0), coalesce(byte_offset, 0), reason`, limit)
+	if err != nil {
+		return fmt.Errorf("read load problems: %w", err)
+	}
+	defer prow.Close()
+	for prow.Next() {
+		var id int
+		var p store.ProblemJSON
+		var n int64
+		if err := prow.Scan(&id, &p.Line, &p.Record, &p.Field, &p.Reason, &p.Excerpt, &n); err != nil {
+			return fmt.Errorf("read load problems: %w", err)
+		}
+		if f := byID[id]; f != nil {
+			f.Problems = append(f.Problems, p)
+			f.ProblemsOmitted = n - int64(len(f.Problems))
+		}
+	}
+	if err := prow.Err(); err != nil {
+		return fmt.Errorf("read load problems: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM signin_auth_steps WHERE signin_key IS NULL").Scan(&r.OrphanAuthSteps); err != nil {
+		return fmt.Errorf("count unlinked auth details: %w", err)
+	}
+	return nil
+}
+
+// EvidenceColumns are the sign-in fields listed for each finding's evidence.
+const evidenceSQL = `SELECT signin_key, created_at, log_type,
+	coalesce(nullif(user_principal_name, ''), service_principal_name) AS identity,
+	app_display_name, resource_display_name, ip_address, country, city, error_code, status, failure_reason,
+	client_app_used, user_agent, browser, operating_system, device_name, authentication_requirement,
+	conditional_access_status, source_file, source_line
+FROM signins WHERE signin_key IN (SELECT unnest(?::BIGINT[]))
+ORDER BY created_at, signin_key`
+
+func (r *Report) readEvidence(ctx context.Context, db *sql.DB, limit int) error {
+	var keys []int64
+	seen := map[int64]bool{}
+	for _, f := range r.Findings {
+		for i, k := range f.Evidence {
+			if i == limit {
+				break
+			}
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	list := make([]any, len(keys))
+	for i, k := range keys {
+		list[i] = k
+	}
+	t, err := Query(ctx, db, evidenceSQL, list)
+	if err != nil {
+		return fmt.Errorf("read evidence: %w", err)
+	}
+	byKey := make(map[int64][]any, len(t.Rows))
+	for _, row := range t.Rows {
+		if k, ok := row[0].(int64); ok {
+			byKey[k] = row
+		}
+	}
+	ev := &Table{Name: "evidence", Columns: append([]Column{{Name: "finding", Type: "BIGINT"}, {Name: "detection", Type: "VARCHAR"}}, t.Columns...), Rows: [][]any{}}
+	for i, f := range r.Findings {
+		var rows [][]any
+		for j, k := range f.Evidence {
+			if j == limit {
+				break
+			}
+			if row, ok := byKey[k]; ok {
+				rows = append(rows, append([]any{int64(i + 1), f.Detection}, row...))
+			}
+		}
+		sort.SliceStable(rows, func(a, b int) bool {
+			ta, _ := rows[a][3].(time.Time)
+			tb, _ := rows[b][3].(time.Time)
+			return ta.Before(tb)
+		})
+		seenRow := map[int64]bool{}
+		for _, row := range rows {
+			k := row[2].(int64)
+			if !seenRow[k] {
+				seenRow[k] = true
+				ev.Rows = append(ev.Rows, row)
+			}
+		}
+	}
+	r.Evidence = ev
+	return nil
+}
+
+func (r *Report) warnings() []string {
+	var w []string
+	var rejected, dups, skipped int64
+	skippedBy := map[string]int64{}
+	for _, f := range r.Sources {
+		rejected += f.Rejected
+		dups += f.Duplicates
+		skipped += f.Skipped
+		for k, v := range f.SkippedCategories {
+			skippedBy[k] += v
+		}
+		switch {
+		case f.Error != "":
+			w = append(w, fmt.Sprintf("%s could not be read: %s", f.Path, f.Error))
+		case f.Format == "unrecognized" || f.Format == "unreadable":
+			w = append(w, fmt.Sprintf("%s is not a recognized sign-in export; nothing was loaded from it", f.Path))
+		case f.Format == "empty":
+			w = append(w, fmt.Sprintf("%s is empty", f.Path))
+		}
+		if f.Rejected > 0 {
+			first := ""
+			if len(f.Problems) > 0 {
+				first = " (first: " + problemPlace(f.Problems[0]) + ": " + f.Problems[0].Reason + ")"
+			}
+			w = append(w, fmt.Sprintf("%s: %s rejected%s; see Sources", f.Path, plural(f.Rejected, "record", "records"), first))
+		}
+		for _, c := range KnownCaps {
+			if f.Records == c {
+				w = append(w, fmt.Sprintf("%s holds exactly %s records, a known export cap: the export is probably cut short; export shorter periods or use the Graph API or diagnostic settings", f.Path, thousands(c)))
+			}
+		}
+	}
+	if dups > 0 {
+		w = append(w, fmt.Sprintf("%s removed (same request id, log type, time and error code as one already loaded)", plural(dups, "duplicate record", "duplicate records")))
+	}
+	if skipped > 0 {
+		var parts []string
+		for _, k := range store.SortedKeys(skippedBy) {
+			parts = append(parts, fmt.Sprintf("%s %d", k, skippedBy[k]))
+		}
+		w = append(w, fmt.Sprintf("%s skipped because not sign-ins (%s)", plural(skipped, "record", "records"), strings.Join(parts, ", ")))
+	}
+	var missingTypes []string
+	for _, c := range r.Counts {
+		if c.SignIns == 0 {
+			missingTypes = append(missingTypes, c.LogType)
+		}
+	}
+	if len(missingTypes) > 0 {
+		w = append(w, fmt.Sprintf("no %s sign-ins were loaded: if the tenant has them, the export is missing those logs, and answers about them are incomplete", strings.Join(missingTypes, ", ")))
+	}
+	formats := map[string][]string{}
+	for _, f := range r.Sources {
+		if f.Loaded > 0 && len(f.Unavailable) > 0 {
+			formats[f.Format] = f.Unavailable
+		}
+	}
+	for _, name := range keysOf(formats) {
+		w = append(w, fmt.Sprintf("the %s format cannot carry these fields, so reports show them as not available: %s", name, strings.Join(formats[name], ", ")))
+	}
+	for _, s := range r.Sections {
+		if s.Unavailable != "" {
+			w = append(w, s.Unavailable)
+		}
+	}
+	for _, d := range r.DetectionRuns {
+		switch {
+		case d.Skipped != "":
+			w = append(w, fmt.Sprintf("detection %s did not run: %s", d.Query.ID, d.Skipped))
+		case d.Limited != "":
+			w = append(w, fmt.Sprintf("detection %s ran on part of the data: %s", d.Query.ID, d.Limited))
+		}
+	}
+	if r.OrphanAuthSteps > 0 {
+		w = append(w, fmt.Sprintf("%d authentication-detail rows have no matching sign-in (their request id was not loaded)", r.OrphanAuthSteps))
+	}
+	if !r.Meta.Last.IsZero() && r.Meta.AsOf.Before(r.Meta.Last) {
+		w = append(w, fmt.Sprintf("as-of %s is before the latest event (%s): later events are outside every window",
+			r.Meta.AsOf.In(r.Location()).Format("2006-01-02 15:04 MST"), r.Meta.Last.In(r.Location()).Format("2006-01-02 15:04 MST")))
+	}
+	if w == nil {
+		w = []string{}
+	}
+	return w
+}
+
+func problemPlace(p store.ProblemJSON) string {
+	switch {
+	case p.Line > 0:
+		return fmt.Sprintf("line %d", p.Line)
+	case p.Record > 0:
+		return fmt.Sprintf("record %d", p.Record)
+	}
+	return "file"
+}
+
+// ProblemPlace is where a problem is, as file:line or "file record n".
+func ProblemPlace(f *store.FileResult, p store.ProblemJSON) string {
+	switch {
+	case p.Line > 0:
+		return fmt.Sprintf("%s:%d", f.Path, p.Line)
+	case p.Record > 0:
+		return fmt.Sprintf("%s record %d", f.Path, p.Record)
+	}
+	return f.Path
+}
+
+func keysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// thousands writes n with comma separators: 100,000.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// rawRows prepares the stream of in-scope sign-ins: the filters and --since/--until apply,
+// per-query windows do not.
+func rawRows(ctx context.Context, db *sql.DB, p Params, asOf time.Time) (*RawRows, error) {
+	until := asOf
+	if !p.Until.IsZero() {
+		until = p.Until.UTC()
+	}
+	args := []any{nullableTime(p.Since.UTC()), until, nullableText(p.App), nullableText(p.User), nullableText(p.IP), nullableList(p.LogTypes)}
+	if p.Since.IsZero() {
+		args[0] = nil
+	}
+	const from = " FROM scoped(?, ?, ?, ?, ?, ?::VARCHAR[])"
+	raw := &RawRows{}
+	if err := db.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&raw.Count); err != nil {
+		return nil, fmt.Errorf("count raw rows: %w", err)
+	}
+	t, err := Query(ctx, db, "SELECT *"+from+" LIMIT 0", args...)
+	if err != nil {
+		return nil, fmt.Errorf("raw rows: %w", err)
+	}
+	raw.Columns = t.Columns
+	raw.Each = func(ctx context.Context, fn func([]any) error) error {
+		rows, err := db.QueryContext(ctx, "SELECT *"+from+" ORDER BY created_at, signin_key", args...)
+		if err != nil {
+			return fmt.Errorf("raw rows: %w", err)
+		}
+		defer rows.Close()
+		vals := make([]any, len(raw.Columns))
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return fmt.Errorf("raw rows: %w", err)
+			}
+			for i, v := range vals {
+				vals[i] = normalize(v)
+			}
+			if err := fn(vals); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	return raw, nil
+}
+
+// seedAnswers are the questions the Summary answers in one line each, in order, by the
+// query that answers them. A query missing from the catalogue is left out; a result
+// without the expected columns is described from its first row, never guessed.
+var seedAnswers = []struct {
+	id     string
+	answer func(s *Section, loc *time.Location) string
+}{
+	{"log-types", answerLogTypes},
+	{"app-users", answerAppUsers},
+	{"failed-signins", answerFailed},
+	{"browsers", answerShare("browser", "the browser")},
+	{"operating-systems", answerShare("operating_system", "the operating system")},
+	{"workload-access", answerWorkloads},
+	{"who-how-what", answerWhoHowWhat},
+}
+
+func answers(r *Report) []string {
+	out := []string{}
+	for _, a := range seedAnswers {
+		s := r.Section(a.id)
+		if s == nil || s.Table == nil {
+			continue
+		}
+		line := ""
+		if !s.Answerable() {
+			line = s.Unavailable
+		} else {
+			line = a.answer(s, r.Location())
+		}
+		if line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// col finds the first column with one of the names, or -1.
+func col(t *Table, names ...string) int {
+	for _, n := range names {
+		for i, c := range t.Columns {
+			if strings.EqualFold(c.Name, n) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func asInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case float64:
+		return int64(x), x == float64(int64(x))
+	}
+	return 0, false
+}
+
+func sumColumn(t *Table, i int) (int64, bool) {
+	var n int64
+	for _, r := range t.Rows {
+		v, ok := asInt(r[i])
+		if !ok && r[i] != nil {
+			return 0, false
+		}
+		n += v
+	}
+	return n, true
+}
+
+// distinct counts the distinct non-empty values of a column, optionally only in rows
+// where column where equals is.
+func distinct(t *Table, i, where int, is string) int {
+	seen := map[string]bool{}
+	for _, r := range t.Rows {
+		if where >= 0 && Text(r[where], time.UTC) != is {
+			continue
+		}
+		if v := Text(r[i], time.UTC); v != "" {
+			seen[v] = true
+		}
+	}
+	return len(seen)
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(n) + " " + many
+}
+
+func percent(part, whole int64) string {
+	if whole == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%.0f%%)", 100*float64(part)/float64(whole))
+}
+
+func answerLogTypes(s *Section, loc *time.Location) string {
+	t := s.Table
+	lt, n := col(t, "log_type"), col(t, "sign_ins")
+	if lt < 0 || n < 0 {
+		return answerGeneric(s, loc)
+	}
+	total, _ := sumColumn(t, n)
+	var parts []string
+	for _, r := range t.Rows {
+		v, _ := asInt(r[n])
+		parts = append(parts, fmt.Sprintf("%s %s", Text(r[lt], loc), thousands(v)))
+	}
+	line := fmt.Sprintf("%s in %s", plural(total, "sign-in", "sign-ins"), DescribeWindow(s.Bound, loc))
+	if len(parts) > 0 {
+		line += ": " + strings.Join(parts, ", ")
+	}
+	if f := col(t, "failed_sign_ins"); f >= 0 {
+		if failed, ok := sumColumn(t, f); ok {
+			line += fmt.Sprintf("; %s failed", thousands(failed))
+		}
+	}
+	return line
+}
+
+func answerAppUsers(s *Section, loc *time.Location) string {
+	t := s.Table
+	users, name := col(t, "users_signed_in", "users"), col(t, "app_display_name", "app_id")
+	if users < 0 || name < 0 {
+		return answerGeneric(s, loc)
+	}
+	if len(t.Rows) == 0 {
+		return fmt.Sprintf("No user signed in to any application in %s", DescribeWindow(s.Bound, loc))
+	}
+	top := t.Rows[0]
+	n, _ := asInt(top[users])
+	app := Text(top[name], loc)
+	if app == "" {
+		app = "(unnamed application " + Text(top[col(t, "app_id")], loc) + ")"
+	}
+	line := fmt.Sprintf("%s signed into %s in %s", plural(n, "user", "users"), app, DescribeWindow(s.Bound, loc))
+	return line + fmt.Sprintf(" (the most of the %s users signed in to or tried)", plural(int64(len(t.Rows)), "application", "applications"))
+}
+
+func answerFailed(s *Section, loc *time.Location) string {
+	t := s.Table
+	c := col(t, "failures", "failed_sign_ins")
+	if c < 0 {
+		return answerGeneric(s, loc)
+	}
+	total, ok := sumColumn(t, c)
+	if !ok {
+		return answerGeneric(s, loc)
+	}
+	line := fmt.Sprintf("%s failed (non-zero error code) in %s", plural(total, "user sign-in", "user sign-ins"), DescribeWindow(s.Bound, loc))
+	if code := col(t, "error_code"); code >= 0 && len(t.Rows) > 0 {
+		v, _ := asInt(t.Rows[0][c])
+		what := ""
+		if m := col(t, "meaning"); m >= 0 {
+			what = " " + strings.TrimSuffix(Text(t.Rows[0][m], loc), ".")
+		}
+		line += fmt.Sprintf("; most often %s%s (%s)", Text(t.Rows[0][code], loc), what, thousands(v))
+	}
+	return line
+}
+
+// answerShare phrases the top row of a ranking by sign-ins with its share.
+func answerShare(column, what string) func(*Section, *time.Location) string {
+	return func(s *Section, loc *time.Location) string {
+		t := s.Table
+		c, n := col(t, "sign_ins"), col(t, column)
+		if c < 0 || n < 0 {
+			return answerGeneric(s, loc)
+		}
+		if len(t.Rows) == 0 {
+			return fmt.Sprintf("%s: no user sign-ins in %s", s.Query.Title, DescribeWindow(s.Bound, loc))
+		}
+		total, _ := sumColumn(t, c)
+		v, _ := asInt(t.Rows[0][c])
+		line := fmt.Sprintf("Most user sign-ins came from %s %s: %s of %s%s in %s", what, Text(t.Rows[0][n], loc),
+			thousands(v), thousands(total), percent(v, total), DescribeWindow(s.Bound, loc))
+		if len(t.Rows) > 1 {
+			v2, _ := asInt(t.Rows[1][c])
+			line += fmt.Sprintf("; next %s (%s)", Text(t.Rows[1][n], loc), thousands(v2))
+		}
+		return line
+	}
+}
+
+func answerWorkloads(s *Section, loc *time.Location) string {
+	t := s.Table
+	lt, sp, res, n := col(t, "log_type"), col(t, "service_principal_id"), col(t, "resource_id", "resource_display_name"), col(t, "sign_ins")
+	if lt < 0 || sp < 0 || res < 0 || n < 0 {
+		return answerGeneric(s, loc)
+	}
+	total, _ := sumColumn(t, n)
+	line := fmt.Sprintf("%s and %s signed in to %s (%s) in %s",
+		plural(int64(distinct(t, sp, lt, "servicePrincipal")), "service principal", "service principals"),
+		plural(int64(distinct(t, sp, lt, "managedIdentity")), "managed identity", "managed identities"),
+		plural(int64(distinct(t, res, -1, "")), "resource", "resources"), plural(total, "sign-in", "sign-ins"), DescribeWindow(s.Bound, loc))
+	if f := col(t, "failed_sign_ins"); f >= 0 {
+		if failed, ok := sumColumn(t, f); ok {
+			line += fmt.Sprintf("; %s failed", thousands(failed))
+		}
+	}
+	return line
+}
+
+func answerWhoHowWhat(s *Section, loc *time.Location) string {
+	t := s.Table
+	u, a, res, n := col(t, "user_principal_name"), col(t, "app_display_name"), col(t, "resource_display_name"), col(t, "sign_ins")
+	if u < 0 || a < 0 || res < 0 || n < 0 {
+		return answerGeneric(s, loc)
+	}
+	total, _ := sumColumn(t, n)
+	line := fmt.Sprintf("%s reached %s through %s (%s, %s) in %s",
+		plural(int64(distinct(t, u, -1, "")), "user", "users"), plural(int64(distinct(t, res, -1, "")), "resource", "resources"),
+		plural(int64(distinct(t, a, -1, "")), "application", "applications"), plural(total, "sign-in", "sign-ins"),
+		plural(int64(len(t.Rows)), "user-app-resource combination", "user-app-resource combinations"), DescribeWindow(s.Bound, loc))
+	best := -1
+	var most int64
+	for i, r := range t.Rows {
+		if v, _ := asInt(r[n]); v > most {
+			best, most = i, v
+		}
+	}
+	if best >= 0 {
+		r := t.Rows[best]
+		line += fmt.Sprintf("; busiest: %s via %s to %s (%s)", Text(r[u], loc), Text(r[a], loc), Text(r[res], loc), thousands(most))
+	}
+	return line
+}
+
+// answerGeneric states the first row as it is: "Title (window): col value, col value".
+func answerGeneric(s *Section, loc *time.Location) string {
+	t := s.Table
+	if len(t.Rows) == 0 {
+		return fmt.Sprintf("%s: no rows in %s", s.Query.Title, DescribeWindow(s.Bound, loc))
+	}
+	var parts []string
+	for i, c := range t.Columns {
+		if i == 4 {
+			break
+		}
+		parts = append(parts, c.Name+" "+Text(t.Rows[0][i], loc))
+	}
+	return fmt.Sprintf("%s, %s, first of %d rows: %s", s.Query.Title, DescribeWindow(s.Bound, loc), len(t.Rows), strings.Join(parts, ", "))
+}
