@@ -64,7 +64,7 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	sum, err := loadInputs(ctx, e, db, inputs, d.quiet || asJSON)
+	sum, err := loadInputs(ctx, e, db, inputs, d.quiet)
 	if err != nil {
 		return err
 	}
