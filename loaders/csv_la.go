@@ -305,7 +305,7 @@ func (l *laReader) row(rw *csvRow) {
 			}
 		default:
 			if t := strings.TrimSpace(cell); len(t) > 1 && (t[0] == '{' || t[0] == '[') && fastjson.Validate(t) == nil {
-				r.extra = appendExtraRaw(r.extra, p.key, t) // JSON text kept as JSON
+				r.extra = appendExtra(r.extra, p.key, t) // JSON text kept as JSON
 			} else {
 				r.AddExtraString(p.key, cell)
 			}
@@ -380,14 +380,3 @@ func (l *laReader) jsonCell(cell string) *fastjson.Value {
 	return v
 }
 
-// appendExtraRaw is appendExtra for JSON text held in a string.
-func appendExtraRaw(b []byte, key, raw string) []byte {
-	if len(b) == 0 {
-		b = append(b, '{')
-	} else {
-		b = append(b, ',')
-	}
-	b = appendJSONString(b, key)
-	b = append(b, ':')
-	return append(b, raw...)
-}

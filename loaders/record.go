@@ -204,7 +204,8 @@ func (r *Record) Extra() string {
 	return string(r.extra) + "}"
 }
 
-func appendExtra(b []byte, key string, raw []byte) []byte {
+// appendExtra adds key and its JSON text to an extra object under construction.
+func appendExtra[T string | []byte](b []byte, key string, raw T) []byte {
 	if len(b) == 0 {
 		b = append(b, '{')
 	} else {

@@ -1,5 +1,7 @@
-// Package reference holds the embedded reference data that loaders and queries share:
-// sign-in error codes with their meaning and the admin center's outcome class.
+// Package reference holds the embedded reference data that loaders, queries and detections
+// share: sign-in error codes with their meaning and the admin center's outcome class, and
+// the documented lists the detections join (tool user agents, administrative applications,
+// legacy authentication clients).
 package reference
 
 import (
