@@ -379,4 +379,3 @@ func (l *laReader) jsonCell(cell string) *fastjson.Value {
 	}
 	return v
 }
-
