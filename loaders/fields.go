@@ -32,6 +32,55 @@ type Normalizer struct {
 	depth     int
 	keybuf    []byte
 	hasStatus bool
+	// keys maps a field name as written to itself and its lower-case form: the same few
+	// dozen names repeat in every record, and converting them cost an allocation each.
+	keys    map[string]keyNames
+	scratch []byte // JSON text of a value on its way to extra
+}
+
+type keyNames struct {
+	orig, lower string
+	set         setter // topFields[lower], looked up once per name
+}
+
+// maxKeys bounds the key cache (Log Analytics rows can carry many custom columns).
+const maxKeys = 4096
+
+// keyOf returns the name k as a string, and its lower-case form, without allocating for
+// names seen before.
+func (n *Normalizer) keyOf(k []byte) (orig, lower string) {
+	if p, ok := n.keys[string(k)]; ok {
+		return p.orig, p.lower
+	}
+	p := n.addKey(string(k))
+	return p.orig, p.lower
+}
+
+// keyOfString is keyOf for a name held as a string.
+func (n *Normalizer) keyOfString(k string) (orig, lower string) {
+	if p, ok := n.keys[k]; ok {
+		return p.orig, p.lower
+	}
+	p := n.addKey(k)
+	return p.orig, p.lower
+}
+
+func (n *Normalizer) addKey(k string) keyNames {
+	p := keyNames{orig: k, lower: n.lower(k)}
+	p.set = topFields[p.lower]
+	if n.keys == nil {
+		n.keys = map[string]keyNames{}
+	}
+	if len(n.keys) < maxKeys {
+		n.keys[k] = p
+	}
+	return p
+}
+
+// addExtra puts v's JSON text into r's extra under key.
+func (n *Normalizer) addExtra(r *Record, key string, v *fastjson.Value) {
+	n.scratch = v.MarshalTo(n.scratch[:0])
+	r.AddExtra(key, n.scratch)
 }
 
 type setter func(n *Normalizer, r *Record, key string, v *fastjson.Value)
@@ -190,20 +239,35 @@ func intSetter(get func(r *Record) *Opt[int64]) setter {
 func (n *Normalizer) Object(r *Record, o *fastjson.Object) {
 	n.hasStatus = false
 	o.Visit(func(k []byte, v *fastjson.Value) {
-		n.Field(r, string(k), v)
+		p, ok := n.keys[string(k)]
+		if !ok {
+			p = n.addKey(string(k))
+		}
+		n.fieldSet(r, p.orig, p.set, v)
 	})
 }
 
 // Field maps one named field onto r. It reports whether the name is a known field.
 func (n *Normalizer) Field(r *Record, key string, v *fastjson.Value) bool {
-	if set, ok := topFields[n.lower(key)]; ok {
+	key, lower := n.keyOfString(key)
+	return n.field(r, key, lower, v)
+}
+
+// field is Field with the lower-case name at hand.
+func (n *Normalizer) field(r *Record, key, lower string, v *fastjson.Value) bool {
+	return n.fieldSet(r, key, topFields[lower], v)
+}
+
+// fieldSet is Field with the name's setter at hand (nil for a name without a column).
+func (n *Normalizer) fieldSet(r *Record, key string, set setter, v *fastjson.Value) bool {
+	if set != nil {
 		set(n, r, key, v)
 		return true
 	}
 	if v.Type() == fastjson.TypeNull {
 		return false
 	}
-	r.AddExtra(key, v.MarshalTo(nil))
+	n.addExtra(r, key, v)
 	return false
 }
 
@@ -407,8 +471,9 @@ func (n *Normalizer) visitNested(r *Record, key string, v *fastjson.Value, fn fu
 		return
 	}
 	o.Visit(func(k []byte, sv *fastjson.Value) {
-		if !fn(n.lower(string(k)), sv) && sv.Type() != fastjson.TypeNull {
-			r.AddExtra(key+"."+string(k), sv.MarshalTo(nil))
+		sub, lower := n.keyOf(k)
+		if !fn(lower, sv) && sv.Type() != fastjson.TypeNull {
+			n.addExtra(r, key+"."+sub, sv)
 		}
 	})
 }
@@ -567,7 +632,7 @@ func (n *Normalizer) caPolicies(r *Record, key string, v *fastjson.Value) {
 	n.eachObject(key, v, func(o *fastjson.Object) {
 		var p CAPolicy
 		o.Visit(func(k []byte, sv *fastjson.Value) {
-			switch n.lower(string(k)) {
+			switch _, lower := n.keyOf(k); lower {
 			case "id":
 				p.ID = n.text(key, sv)
 			case "displayname":
@@ -593,7 +658,7 @@ func (n *Normalizer) authDetails(r *Record, key string, v *fastjson.Value) {
 	n.eachObject(key, v, func(o *fastjson.Object) {
 		var st AuthStep
 		o.Visit(func(k []byte, sv *fastjson.Value) {
-			switch n.lower(string(k)) {
+			switch _, lower := n.keyOf(k); lower {
 			case "authenticationstepdatetime":
 				if t, err := ParseTime(n.text(key, sv), false); err == nil {
 					st.Time = t

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/valyala/fastjson"
 )
@@ -128,7 +129,7 @@ func topKeys(b []byte) map[string]bool {
 // jsonReader reads one JSON-shaped file.
 type jsonReader struct {
 	c     *ReadContext
-	p     fastjson.Parser
+	p     *fastjson.Parser // from parsers; returned when the file is read
 	n     Normalizer
 	rec   Record
 	index int64 // records seen, 1-based after increment
@@ -138,13 +139,17 @@ type jsonReader struct {
 }
 
 func readJSON(c *ReadContext) error {
-	j := &jsonReader{c: c}
+	j := &jsonReader{c: c, p: getParser()}
+	defer parsers.Put(j.p)
 	head, _ := c.R.Peek(headSize)
 	j.lineMode = isJSONLines(head)
 	var err error
-	if j.lineMode {
+	switch {
+	case j.lineMode && LineWorkers > 1:
+		err = j.readLinesParallel()
+	case j.lineMode:
 		err = j.readLines()
-	} else {
+	default:
 		err = j.readValues()
 	}
 	if j.timeFallback > 0 {
@@ -175,6 +180,18 @@ func isJSONLines(head []byte) bool {
 	var p fastjson.Parser
 	_, err := p.ParseBytes(bytes.TrimRight(line, "\r"))
 	return err == nil
+}
+
+// parsers recycles fastjson parsers across files: a parser's value cache grows to the
+// largest value parsed (a 1,000-record Graph page is ~200,000 values), and growing it anew
+// for every page cost more than parsing the page.
+var parsers sync.Pool
+
+func getParser() *fastjson.Parser {
+	if p, ok := parsers.Get().(*fastjson.Parser); ok {
+		return p
+	}
+	return new(fastjson.Parser)
 }
 
 // readLines reads JSON lines: every line is parsed on its own, so a damaged line costs
@@ -223,6 +240,7 @@ func (j *jsonReader) readLines() error {
 // readValues reads successive JSON values, streaming through top-level arrays.
 func (j *jsonReader) readValues() error {
 	s := newValueScanner(j.c.R)
+	defer s.release()
 	for {
 		c, ok := s.peek()
 		if !ok {
@@ -365,14 +383,19 @@ func (j *jsonReader) tables(t *fastjson.Value, line int64) {
 	}
 }
 
-// visitor walks the fields of a record, whatever holds them.
-func visit(o *fastjson.Object, row *laRow, fn func(key string, v *fastjson.Value)) {
+// visit walks the fields of a record, whatever holds them, with each name as written and
+// in lower case (from the normalizer's key cache, so without allocating).
+func (j *jsonReader) visit(o *fastjson.Object, row *laRow, fn func(key, lower string, v *fastjson.Value)) {
 	if o != nil {
-		o.Visit(func(k []byte, v *fastjson.Value) { fn(string(k), v) })
+		o.Visit(func(k []byte, v *fastjson.Value) {
+			key, lower := j.n.keyOf(k)
+			fn(key, lower, v)
+		})
 		return
 	}
 	for i, c := range row.cols {
-		fn(c, row.vals[i])
+		key, lower := j.n.keyOfString(c)
+		fn(key, lower, row.vals[i])
 	}
 }
 
@@ -382,8 +405,8 @@ func (j *jsonReader) object(o *fastjson.Object, pos Problem, row *laRow) {
 	var category, laType string
 	var props *fastjson.Value
 	var hasCreated, hasActivity, hasTimeGenerated bool
-	visit(o, row, func(k string, v *fastjson.Value) {
-		switch strings.ToLower(k) {
+	j.visit(o, row, func(k, lower string, v *fastjson.Value) {
+		switch lower {
 		case "category":
 			category = string(v.GetStringBytes())
 		case "properties":
@@ -429,12 +452,12 @@ func (j *jsonReader) object(o *fastjson.Object, pos Problem, row *laRow) {
 		}
 		r.LogType = lt
 		j.n.Mode = ModeLogAnalytics
-		visit(o, row, func(k string, v *fastjson.Value) { j.n.Field(r, k, v) })
+		j.visit(o, row, func(k, lower string, v *fastjson.Value) { j.n.field(r, k, lower, v) })
 		if r.CreatedAt.IsZero() && !r.IngestedAt.IsZero() {
 			r.CreatedAt = r.IngestedAt // the service principal and managed identity tables have only TimeGenerated
 		}
 	case hasCreated:
-		visit(o, row, func(k string, v *fastjson.Value) { j.n.Field(r, k, v) })
+		j.visit(o, row, func(k, lower string, v *fastjson.Value) { j.n.field(r, k, lower, v) })
 	case hasActivity:
 		if laType != "" {
 			j.c.Sink.Skip(laType)
@@ -472,8 +495,8 @@ func (j *jsonReader) object(o *fastjson.Object, pos Problem, row *laRow) {
 // envelope maps the diagnostic envelope around properties: it fills gaps, and keeps the
 // rest in extra under "envelope.".
 func (j *jsonReader) envelope(r *Record, o *fastjson.Object, row *laRow) {
-	visit(o, row, func(k string, v *fastjson.Value) {
-		switch strings.ToLower(k) {
+	j.visit(o, row, func(k, lower string, v *fastjson.Value) {
+		switch lower {
 		case "properties", "category":
 		case "time":
 			if t, err := ParseTime(j.n.text(k, v), false); err == nil {

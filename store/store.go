@@ -39,6 +39,9 @@ type DB struct {
 	conn    *duckdb.Connector
 	tempDir string
 	ownTemp bool
+	// memoryLimit is the limit asked for in Options; "" leaves DuckDB's default, which
+	// Load lowers while it runs (see loadMemoryLimit).
+	memoryLimit string
 }
 
 // Open opens (creating if needed) the database at path; path "" gives a temporary
@@ -48,7 +51,7 @@ func Open(path string, opt Options) (*DB, error) {
 	if opt.Threads <= 0 {
 		opt.Threads = runtime.NumCPU()
 	}
-	d := &DB{Path: path, tempDir: opt.TempDir}
+	d := &DB{Path: path, tempDir: opt.TempDir, memoryLimit: opt.MemoryLimit}
 	if d.tempDir == "" {
 		dir, err := os.MkdirTemp("", "signinlens-spill-")
 		if err != nil {

@@ -1,0 +1,197 @@
+//go:build unix
+
+package loaders
+
+// The parallel JSON-lines reader must give what the one-goroutine reader gives, record for
+// record; and benchmarks of the JSON readers without a database (they only run with -bench):
+//
+//	go test ./loaders -run '^$' -bench JSONLines -benchmem
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/signinlens/signinlens/gen"
+)
+
+// genLines writes a diagnostic-settings export of n sign-ins as one JSON-lines file.
+func genLines(tb testing.TB, n int) []byte {
+	tb.Helper()
+	dir := tb.TempDir()
+	if _, err := gen.Write(dir, "diagnostic", gen.Config{Seed: 7, Events: n, Days: 2, Scenarios: true}); err != nil {
+		tb.Fatal(err)
+	}
+	var files []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			files = append(files, p)
+		}
+		return err
+	})
+	sort.Strings(files)
+	var b bytes.Buffer
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		b.Write(data)
+	}
+	return b.Bytes()
+}
+
+// readWith reads data as one file with the given number of line workers and block size.
+func readWith(t *testing.T, path string, workers, block int) (*Info, *recSink) {
+	t.Helper()
+	oldW, oldB := LineWorkers, lineBlockSize
+	LineWorkers, lineBlockSize = workers, block
+	defer func() { LineWorkers, lineBlockSize = oldW, oldB }()
+	return readFile(t, path)
+}
+
+func TestParallelLinesMatchSerial(t *testing.T) {
+	lines := bytes.SplitAfter(genLines(t, 600), []byte("\n"))
+	// Faults and oddities among the records, each a line of its own.
+	odd := [][]byte{
+		[]byte("{\"category\": \"SignInLogs\", \"time\": \"2025-06-01T00:00:00Z\", \"properties\": \n"), // invalid JSON
+		[]byte("\n"),
+		[]byte("   \r\n"),
+		[]byte(`{"category": "AuditLogs", "time": "2025-06-01T00:00:00Z", "properties": {"id": "x"}}` + "\n"),
+		[]byte(`{"category": "SignInLogs", "time": "2025-06-01T00:00:00Z"}` + "\n"),
+		[]byte(`{"category": "SignInLogs", "time": "2025-06-01T00:00:00Z", "properties": {"id": "no-time", "status": {"errorCode": 0}}}` + "\n"),
+		[]byte(`{"category": "SignInLogs", "time": "2025-06-01T00:00:00Z", "properties": {"id": "bad-time", "createdDateTime": "yesterday", "status": {"errorCode": 0}}}` + "\n"),
+	}
+	var b bytes.Buffer
+	for i, l := range lines {
+		b.Write(l)
+		if i%97 == 5 {
+			b.Write(odd[(i/97)%len(odd)])
+		}
+	}
+	// A records envelope on one line, and a last line cut off.
+	fmt.Fprintf(&b, "{\"records\": [%s, %s]}\n", bytes.TrimSpace(lines[1]), bytes.TrimSpace(lines[2]))
+	b.Write(lines[3][:len(lines[3])/2])
+	path := filepath.Join(t.TempDir(), "PT1H.json")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	wantInfo, want := readWith(t, path, 1, 4<<20)
+	if len(want.recs) < 600 || len(want.problems) < 4 || len(want.skipped) == 0 {
+		t.Fatalf("serial read: %d records, %d problems, %v skipped: the input lacks the cases under test", len(want.recs), len(want.problems), want.skipped)
+	}
+	for _, c := range []struct{ workers, block int }{{2, 4 << 20}, {3, 4096}, {4, 1500}, {1, 100}} {
+		t.Run(fmt.Sprintf("workers=%d,block=%d", c.workers, c.block), func(t *testing.T) {
+			info, got := readWith(t, path, c.workers, c.block)
+			if c.workers == 1 {
+				// One worker takes the serial path; force the parallel one.
+				old := LineWorkers
+				LineWorkers = 2
+				info, got = readWith(t, path, 2, c.block)
+				LineWorkers = old
+			}
+			if info.SHA256 != wantInfo.SHA256 || !reflect.DeepEqual(info.Notes, wantInfo.Notes) {
+				t.Errorf("info differs: %+v, want %+v", info, wantInfo)
+			}
+			if len(got.recs) != len(want.recs) {
+				t.Fatalf("%d records, want %d", len(got.recs), len(want.recs))
+			}
+			for i := range want.recs {
+				g, w := got.recs[i], want.recs[i]
+				g.extra, w.extra = nil, nil
+				if !reflect.DeepEqual(g, w) || got.extras[i] != want.extras[i] {
+					t.Fatalf("record %d differs:\n got %+v\nwant %+v", i, g, w)
+				}
+			}
+			if !reflect.DeepEqual(got.problems, want.problems) {
+				t.Errorf("problems differ:\n got %+v\nwant %+v", got.problems, want.problems)
+			}
+			if !reflect.DeepEqual(got.skipped, want.skipped) {
+				t.Errorf("skipped %v, want %v", got.skipped, want.skipped)
+			}
+		})
+	}
+}
+
+type countSink struct{ n, rejected, skipped int }
+
+func (s *countSink) Record(r *Record) error      { s.n++; return nil }
+func (s *countSink) AuthStep(st *AuthStep) error { s.n++; return nil }
+func (s *countSink) Skip(string)                 { s.skipped++ }
+func (s *countSink) Reject(Problem)              { s.rejected++ }
+
+// BenchmarkJSONLines parses one JSON-lines file of diagnostic records (MB/s, ns per
+// sign-in), with one goroutine and with the parallel block reader.
+func BenchmarkJSONLines(b *testing.B) {
+	data := genLines(b, 20_000)
+	path := filepath.Join(b.TempDir(), "PT1H.json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for _, workers := range []int{1, LineWorkers} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			old := LineWorkers
+			LineWorkers = workers
+			defer func() { LineWorkers = old }()
+			b.SetBytes(int64(len(data)))
+			var n int
+			cpu0 := cpuTime()
+			for b.Loop() {
+				s := &countSink{}
+				if _, err := Read(FileInput(path, int64(len(data))), s); err != nil {
+					b.Fatal(err)
+				}
+				n = s.n
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/signin")
+			// CPU time is steadier than wall time on a shared machine.
+			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N)/float64(n), "cpu-ns/signin")
+		})
+	}
+}
+
+// cpuTime is the user and system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkJSONFormats reads generated exports of the JSON formats read by value (Graph
+// pages, admin-center arrays), one goroutine per file as store.Load does.
+func BenchmarkJSONFormats(b *testing.B) {
+	for _, format := range []string{"graph", "admin-json", "la-json"} {
+		b.Run(format, func(b *testing.B) {
+			dir := b.TempDir()
+			st, err := gen.Write(dir, format, gen.Config{Seed: 7, Events: 20_000, Days: 2, Scenarios: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ins, err := Inputs([]string{dir})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(st.Bytes)
+			cpu0 := cpuTime()
+			var n int
+			for b.Loop() {
+				s := &countSink{}
+				for _, in := range ins {
+					if _, err := Read(in, s); err != nil {
+						b.Fatal(err)
+					}
+				}
+				n = s.n
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N)/float64(n), "cpu-ns/signin")
+		})
+	}
+}
