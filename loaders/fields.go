@@ -169,7 +169,7 @@ func init() {
 		"flaggedforreview":                     triSetter(func(r *Record) *Tri { return &r.Flagged }),
 		"incomingtokentype": func(n *Normalizer, r *Record, key string, v *fastjson.Value) {
 			if s := n.text(key, v); s != "" {
-				r.S[IncomingTokenType] = enumSpelling(s)
+				r.S[IncomingTokenType] = displayEnum(s)
 			}
 		},
 		"createddatetime": func(n *Normalizer, r *Record, key string, v *fastjson.Value) {
@@ -682,24 +682,4 @@ func (n *Normalizer) authDetails(r *Record, key string, v *fastjson.Value) {
 		st.Extra = closeExtra(st.Extra)
 		r.AuthSteps = append(r.AuthSteps, st)
 	})
-}
-
-// enumSpelling turns display spellings ("Primary Refresh Token") into the enum's camelCase.
-func enumSpelling(s string) string {
-	if !strings.ContainsRune(s, ' ') {
-		if s != "" && s[0] >= 'A' && s[0] <= 'Z' && strings.ToUpper(s) != s {
-			return strings.ToLower(s[:1]) + s[1:]
-		}
-		return s
-	}
-	parts := strings.Fields(s)
-	var b strings.Builder
-	for i, p := range parts {
-		if i == 0 {
-			b.WriteString(strings.ToLower(p))
-			continue
-		}
-		b.WriteString(strings.ToUpper(p[:1]) + strings.ToLower(p[1:]))
-	}
-	return b.String()
 }
