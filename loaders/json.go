@@ -456,6 +456,13 @@ func (j *jsonReader) object(o *fastjson.Object, pos Problem, row *laRow) {
 		if r.CreatedAt.IsZero() && !r.IngestedAt.IsZero() {
 			r.CreatedAt = r.IngestedAt // the service principal and managed identity tables have only TimeGenerated
 		}
+		if (lt == ServicePrinc || lt == ManagedIdent) && r.S[UserID] == "" && r.S[UserPrincipalName] == "" {
+			// Identity names the workload in those tables, not a user.
+			if r.S[ServicePrincipalName] == "" {
+				r.S[ServicePrincipalName] = r.S[UserDisplayName]
+			}
+			r.S[UserDisplayName] = ""
+		}
 	case hasCreated:
 		j.visit(o, row, func(k, lower string, v *fastjson.Value) { j.n.field(r, k, lower, v) })
 	case hasActivity:

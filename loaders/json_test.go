@@ -417,3 +417,13 @@ func TestMarkdownNotesAreIgnoredButListed(t *testing.T) {
 		t.Errorf("format %q, sha %q", info.Format, info.SHA256)
 	}
 }
+
+func TestLogAnalyticsIdentityOfWorkloads(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "AADServicePrincipalSignInLogs.json")
+	os.WriteFile(p, []byte(`{"TimeGenerated":"2025-06-01T08:10:00Z","Id":"w1","Identity":"backup-daemon","ServicePrincipalId":"sp1","ResultType":"0","Type":"AADServicePrincipalSignInLogs"}
+`), 0o644)
+	_, s := readFile(t, p)
+	if len(s.recs) != 1 || s.recs[0].S[ServicePrincipalName] != "backup-daemon" || s.recs[0].S[UserDisplayName] != "" {
+		t.Errorf("records %+v", s.recs)
+	}
+}
