@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signinlens/signinlens/gen"
+
 	"github.com/signinlens/signinlens/loaders"
 	"github.com/signinlens/signinlens/store"
 )
@@ -210,18 +212,8 @@ func writeRows(path string, target int64, header []string, row func(r *rand.Rand
 	return n, f.Close()
 }
 
-var adminHeader = []string{"Date (UTC)", "Request ID", "User agent", "Correlation ID", "User ID", "User", "Username", "User type",
-	"Cross tenant access type", "Incoming token type", "Authentication Protocol", "Unique token identifier",
-	"Original transfer method", "Client credential type", "Token Protection - Sign In Session",
-	"Token Protection - Sign In Session StatusCode", "Application", "Application ID ", "Resource",
-	"Resource ID ", "Resource tenant ID", "Home tenant ID", "Home tenant name", "IP address", "Location", "Status",
-	"Sign-in error code", "Failure reason", "Client app", "Device ID", "Browser", "Operating System", "Compliant",
-	"Managed", "Join Type", "Multifactor authentication result", "Multifactor authentication auth method",
-	"Multifactor authentication auth detail", "Authentication requirement", "Sign-in identifier", "Session ID",
-	"IP address (seen by resource)", "Through Global Secure Access", "Global Secure Access IP address",
-	"Autonomous system  number", "Flagged for review", "Token issuer type", "Incoming token type",
-	"Token issuer name", "Latency", "Conditional Access", "Managed Identity type", "Associated Resource Id",
-	"Federated Token Id", "Federated Token Issuer"}
+// adminHeader is the 55-column user header of the admin-center download, as the generator writes it.
+var adminHeader = gen.AdminUserHeader
 
 const tenant = "4b2462a4-bbee-495a-a0e1-f23ae524cc9c"
 
