@@ -335,9 +335,9 @@ func (s *Summary) total() {
 type writer struct {
 	d         *DB
 	conn      *sql.Conn
-	signins   *duckdb.Appender
-	ca        *duckdb.Appender
-	steps     *duckdb.Appender
+	signins   *chunkAppender
+	ca        *chunkAppender
+	steps     *chunkAppender
 	problems  *duckdb.Appender
 	seen      map[[2]uint64]struct{}
 	seenSteps map[[2]uint64]struct{}
@@ -345,7 +345,6 @@ type writer struct {
 	seed2     maphash.Seed
 	nextKey   int64
 	nextSrc   int
-	vals      []driver.Value
 	sources   *duckdb.Appender
 	records   int64 // records read from all files so far, for progress
 	unflushed int   // rows appended since the last flush
@@ -378,13 +377,19 @@ func (d *DB) newWriter(ctx context.Context) (*writer, error) {
 	err = conn.Raw(func(dc any) error {
 		var err error
 		c := dc.(driver.Conn)
-		if w.signins, err = duckdb.NewAppenderFromConn(c, "", "signins"); err != nil {
+		// The high-volume tables take chunks written in place (chunk.go), on the same
+		// connection and so in the same transaction as the other appenders.
+		raw, err := rawConn(c)
+		if err != nil {
 			return err
 		}
-		if w.ca, err = duckdb.NewAppenderFromConn(c, "", "signin_ca_policies"); err != nil {
+		if w.signins, err = newChunkAppender(raw, "signins"); err != nil {
 			return err
 		}
-		if w.steps, err = duckdb.NewAppenderFromConn(c, "", "signin_auth_steps"); err != nil {
+		if w.ca, err = newChunkAppender(raw, "signin_ca_policies"); err != nil {
+			return err
+		}
+		if w.steps, err = newChunkAppender(raw, "signin_auth_steps"); err != nil {
 			return err
 		}
 		if w.sources, err = duckdb.NewAppenderFromConn(c, "", "sources"); err != nil {
@@ -550,7 +555,7 @@ func (w *writer) file(ctx context.Context, j *fileJob, progress func(int64)) (*F
 				continue
 			}
 			w.seenSteps[k] = struct{}{}
-			if err := w.appendStep(nil, st, stepIndex[st.RequestID], fr.SourceID, st.Line); err != nil {
+			if err := w.appendStep(0, false, st, stepIndex[st.RequestID], fr.SourceID, st.Line); err != nil {
 				return nil, fmt.Errorf("write %s line %d: %w", j.in.Path, st.Line, err)
 			}
 			fr.Loaded++
@@ -647,49 +652,74 @@ func (w *writer) appendSignin(fr *FileResult, rw *row) error {
 	r := &rw.r
 	key := w.nextKey
 	w.nextKey++
-	v := w.vals[:0]
-	v = append(v, key, r.LogType, nullStr(r.S[loaders.ID]), r.CreatedAt, nullTime(r.IngestedAt))
-	v = appendStrs(v, r, loaders.CorrelationID, loaders.SPCredentialThumbprint)
-	v = appendStrs(v, r, loaders.ClientCredentialType, loaders.FederatedCredentialID)
-	v = appendStrs(v, r, loaders.IPAddress, loaders.IPAddressFromResourceProvider)
-	v = append(v, nullInt(r.ASN))
-	v = appendStrs(v, r, loaders.City, loaders.Country)
-	lat, lon := nullFloat(r.Latitude), nullFloat(r.Longitude)
-	if r.Latitude.Valid && r.Longitude.Valid && r.Latitude.V == 0 && r.Longitude.V == 0 {
-		lat, lon = nil, nil // 0,0 means unknown
-	}
-	v = append(v, lat, lon, int32(r.ErrorCode))
-	v = appendStrs(v, r, loaders.FailureReason, loaders.AdditionalDetails)
-	v = append(v, r.Status())
-	v = appendStrs(v, r, loaders.ClientAppUsed, loaders.DeviceName)
-	v = append(v, nullTri(r.Compliant), nullTri(r.Managed))
-	v = appendStrs(v, r, loaders.DeviceTrustType, loaders.RiskDetail)
-	v = append(v, strList(r.RiskEventTypes))
-	v = appendStrs(v, r, loaders.CrossTenantAccessType, loaders.TenantID)
-	v = append(v, nullTri(r.Interactive), nullTri(r.Flagged), nullInt(r.ProcessingMs))
-	v = appendStrs(v, r, loaders.OriginalTransferMethod, loaders.OriginalTransferMethod)
-	var extra driver.Value
-	if rw.extra != nil {
-		extra = rw.extra
-	}
-	v = append(v, extra, int32(fr.SourceID), fr.Path, sourceLine(r))
-	w.vals = v
-	if err := w.signins.AppendRow(v...); err != nil {
+	a := w.signins
+	a.BigInt(key)
+	a.Text(r.LogType)
+	a.Text(r.S[loaders.ID])
+	a.Time(r.CreatedAt)
+	a.Time(r.IngestedAt)
+	texts(a, r, loaders.CorrelationID, loaders.SPCredentialThumbprint)
+	texts(a, r, loaders.ClientCredentialType, loaders.FederatedCredentialID)
+	texts(a, r, loaders.IPAddress, loaders.IPAddressFromResourceProvider)
+	a.OptBigInt(r.ASN.V, r.ASN.Valid)
+	texts(a, r, loaders.City, loaders.Country)
+	unknown := r.Latitude.Valid && r.Longitude.Valid && r.Latitude.V == 0 && r.Longitude.V == 0 // 0,0
+	a.OptDouble(r.Latitude.V, r.Latitude.Valid && !unknown)
+	a.OptDouble(r.Longitude.V, r.Longitude.Valid && !unknown)
+	a.Int(int32(r.ErrorCode))
+	texts(a, r, loaders.FailureReason, loaders.AdditionalDetails)
+	a.Text(r.Status())
+	texts(a, r, loaders.ClientAppUsed, loaders.DeviceName)
+	a.OptBool(tri(r.Compliant))
+	a.OptBool(tri(r.Managed))
+	texts(a, r, loaders.DeviceTrustType, loaders.RiskDetail)
+	a.TextList(r.RiskEventTypes)
+	texts(a, r, loaders.CrossTenantAccessType, loaders.TenantID)
+	a.OptBool(tri(r.Interactive))
+	a.OptBool(tri(r.Flagged))
+	a.OptBigInt(r.ProcessingMs.V, r.ProcessingMs.Valid)
+	a.Text(r.S[loaders.OriginalTransferMethod])
+	a.JSON(rw.extra)
+	a.Int(int32(fr.SourceID))
+	a.Text(fr.Path)
+	a.BigInt(sourceLine(r))
+	if err := a.EndRow(); err != nil {
 		return err
 	}
-	for _, p := range rw.ca {
-		if err := w.ca.AppendRow(key, nullStr(p.ID), nullStr(p.Name), nullStr(p.Result), strList(p.Grant), strList(p.Session), nullBytes(p.Extra)); err != nil {
+	for i := range rw.ca {
+		p := &rw.ca[i]
+		c := w.ca
+		c.BigInt(key)
+		c.Text(p.ID)
+		c.Text(p.Name)
+		c.Text(p.Result)
+		c.TextList(p.Grant)
+		c.TextList(p.Session)
+		c.JSON(p.Extra)
+		if err := c.EndRow(); err != nil {
 			return err
 		}
 	}
 	for i := range rw.steps {
 		st := &rw.steps[i]
 		st.RequestID, st.LogType = r.S[loaders.ID], r.LogType
-		if err := w.appendStep(key, st, i+1, fr.SourceID, sourceLine(r)); err != nil {
+		if err := w.appendStep(key, true, st, i+1, fr.SourceID, sourceLine(r)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// texts writes the text columns from..to inclusive.
+func texts(a *chunkAppender, r *loaders.Record, from, to loaders.Str) {
+	for i := from; i <= to; i++ {
+		a.Text(r.S[i])
+	}
+}
+
+// tri is a BOOLEAN column's value and whether it is known.
+func tri(t loaders.Tri) (v, ok bool) {
+	return t == loaders.True, t != loaders.Unknown
 }
 
 func sourceLine(r *loaders.Record) int64 {
@@ -699,10 +729,24 @@ func sourceLine(r *loaders.Record) int64 {
 	return r.Index
 }
 
-func (w *writer) appendStep(key any, st *loaders.AuthStep, index, sourceID int, line int64) error {
-	return w.steps.AppendRow(key, nullStr(st.RequestID), nullStr(st.LogType), int32(index), nullTime(st.Time),
-		nullStr(st.Method), nullStr(st.MethodDetail), nullTri(st.Succeeded), nullStr(st.ResultDetail), nullStr(st.Requirement),
-		nullBytes(st.Extra), int32(sourceID), line)
+// appendStep writes an authentication step; a step whose sign-in is not (yet) loaded has
+// no key (linked false).
+func (w *writer) appendStep(key int64, linked bool, st *loaders.AuthStep, index, sourceID int, line int64) error {
+	a := w.steps
+	a.OptBigInt(key, linked)
+	a.Text(st.RequestID)
+	a.Text(st.LogType)
+	a.Int(int32(index))
+	a.Time(st.Time)
+	a.Text(st.Method)
+	a.Text(st.MethodDetail)
+	a.OptBool(tri(st.Succeeded))
+	a.Text(st.ResultDetail)
+	a.Text(st.Requirement)
+	a.JSON(st.Extra)
+	a.Int(int32(sourceID))
+	a.BigInt(line)
+	return a.EndRow()
 }
 
 func (w *writer) appendProblem(fr *FileResult, p loaders.Problem) error {
@@ -719,21 +763,20 @@ func (w *writer) appendProblem(fr *FileResult, p loaders.Problem) error {
 	return w.problems.AppendRow(int32(fr.SourceID), fr.Path, line, rec, off, nullStr(p.Field), clean(p.Reason), nullStr(p.Excerpt))
 }
 
-// appendStrs appends the text columns from..to inclusive.
-func appendStrs(v []driver.Value, r *loaders.Record, from, to loaders.Str) []driver.Value {
-	for i := from; i <= to; i++ {
-		v = append(v, nullStr(r.S[i]))
-	}
-	return v
-}
-
 // flushEvery bounds the rows the appenders hold before they hand them to DuckDB (inside
 // the load's transaction), and so the memory they take.
 var flushEvery = 20480
 
 func (w *writer) flush() error {
 	w.unflushed = 0
-	for _, a := range []*duckdb.Appender{w.signins, w.ca, w.steps, w.problems, w.sources} {
+	for _, a := range []*chunkAppender{w.signins, w.ca, w.steps} {
+		if a != nil {
+			if err := a.Flush(); err != nil {
+				return fmt.Errorf("write to database: %w", err)
+			}
+		}
+	}
+	for _, a := range []*duckdb.Appender{w.problems, w.sources} {
 		if a != nil {
 			if err := a.Flush(); err != nil {
 				return fmt.Errorf("write to database: %w", err)
@@ -775,7 +818,12 @@ func (w *writer) commitAndBegin(ctx context.Context) error {
 
 // close releases the appenders and the connection; what was not committed is rolled back.
 func (w *writer) close() {
-	for _, a := range []*duckdb.Appender{w.signins, w.ca, w.steps, w.problems, w.sources} {
+	for _, a := range []*chunkAppender{w.signins, w.ca, w.steps} {
+		if a != nil {
+			a.close()
+		}
+	}
+	for _, a := range []*duckdb.Appender{w.problems, w.sources} {
 		if a != nil {
 			a.Close()
 		}
@@ -816,57 +864,6 @@ func nullStr(s string) driver.Value {
 		return nil
 	}
 	return clean(s)
-}
-
-// nullBytes is a JSON column's value: JSON text as json.RawMessage (a string would be
-// stored as a JSON string holding the text).
-func nullBytes(b []byte) driver.Value {
-	if len(b) == 0 {
-		return nil
-	}
-	return json.RawMessage(clean(string(b)))
-}
-
-func nullTime(t time.Time) driver.Value {
-	if t.IsZero() {
-		return nil
-	}
-	return t
-}
-
-func nullInt(o loaders.Opt[int64]) driver.Value {
-	if !o.Valid {
-		return nil
-	}
-	return o.V
-}
-
-func nullFloat(o loaders.Opt[float64]) driver.Value {
-	if !o.Valid {
-		return nil
-	}
-	return o.V
-}
-
-func nullTri(t loaders.Tri) driver.Value {
-	switch t {
-	case loaders.True:
-		return true
-	case loaders.False:
-		return false
-	}
-	return nil
-}
-
-func strList(l []string) driver.Value {
-	if l == nil {
-		return nil
-	}
-	out := make([]any, len(l))
-	for i, s := range l {
-		out[i] = clean(s)
-	}
-	return out
 }
 
 // SortedKeys returns the keys of a count map in order.
