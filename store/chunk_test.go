@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/signinlens/signinlens/gen"
+	"github.com/signinlens/signinlens/loaders"
 )
 
 // The raw connection is found in duckdb-go's connection; a duckdb-go upgrade that moves it
@@ -234,5 +237,54 @@ func TestChunkAppenderOtherSchema(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A load stopped part way (here: cancelled after its third file) returns promptly with the
+// cancellation, keeps nothing (one transaction), and leaves the database usable and the
+// engine settings as they were.
+func TestLoadCancelled(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := gen.Write(dir, "diagnostic", gen.Config{Seed: 3, Events: 3000, Days: 2}); err != nil {
+		t.Fatal(err)
+	}
+	ins, err := loaders.Inputs([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ins) < 20 {
+		t.Fatalf("only %d files generated", len(ins))
+	}
+	// Three threads (not the machine's count): the load runs DuckDB on one and must give
+	// back exactly what was asked for.
+	db, err := Open("", Options{Threads: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	files := 0
+	_, err = db.Load(ctx, ins, LoadOptions{OnFile: func(*FileResult) {
+		if files++; files == 3 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled load: %v", err)
+	}
+	if got := queryRows(t, db, `SELECT (SELECT count(*) FROM signins), (SELECT count(*) FROM sources),
+		current_setting('threads')`); got[0][0] != "0" || got[0][1] != "0" || got[0][2] != "3" {
+		t.Errorf("after a cancelled load: sign-ins, sources, threads = %v, want 0 0 3", got[0])
+	}
+	// Cancelled before it starts: the same, at once.
+	if _, err := db.Load(ctx, ins, LoadOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("load with a cancelled context: %v", err)
+	}
+	sum := load(t, db, dir)
+	if sum.Totals.Loaded != 3000 {
+		t.Errorf("load after the cancelled ones: %d loaded, want 3000", sum.Totals.Loaded)
+	}
+	if got := queryRows(t, db, `SELECT current_setting('threads')`); got[0][0] != "3" {
+		t.Errorf("threads after a load = %s, want 3", got[0][0])
 	}
 }

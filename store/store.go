@@ -42,6 +42,7 @@ type DB struct {
 	// memoryLimit is the limit asked for in Options; "" leaves DuckDB's default, which
 	// Load lowers while it runs (see loadMemoryLimit).
 	memoryLimit string
+	threads     int // DuckDB worker threads outside Load
 }
 
 // Open opens (creating if needed) the database at path; path "" gives a temporary
@@ -51,7 +52,7 @@ func Open(path string, opt Options) (*DB, error) {
 	if opt.Threads <= 0 {
 		opt.Threads = runtime.NumCPU()
 	}
-	d := &DB{Path: path, tempDir: opt.TempDir, memoryLimit: opt.MemoryLimit}
+	d := &DB{Path: path, tempDir: opt.TempDir, memoryLimit: opt.MemoryLimit, threads: opt.Threads}
 	if d.tempDir == "" {
 		dir, err := os.MkdirTemp("", "signinlens-spill-")
 		if err != nil {
