@@ -247,7 +247,11 @@ func (j *jsonReader) readValues() error {
 			break
 		}
 		if c == '[' {
-			if err := j.array(s); err != nil {
+			read := j.array
+			if LineWorkers > 1 {
+				read = j.arrayParallel
+			}
+			if err := read(s); err != nil {
 				return err
 			}
 			continue

@@ -15,11 +15,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/signinlens/signinlens/gen"
+	"github.com/valyala/fastjson"
 )
 
 // genLines writes a diagnostic-settings export of n sign-ins as one JSON-lines file.
@@ -84,8 +86,15 @@ func TestParallelLinesMatchSerial(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	matchesSerial(t, path, 600)
+}
+
+// matchesSerial reads path with one goroutine, then with parallel block readers of several
+// sizes, and requires the same records, problems, skips and notes, in the same order.
+func matchesSerial(t *testing.T, path string, minRecords int) {
+	t.Helper()
 	wantInfo, want := readWith(t, path, 1, 4<<20)
-	if len(want.recs) < 600 || len(want.problems) < 4 || len(want.skipped) == 0 {
+	if len(want.recs) < minRecords || len(want.problems) < 4 || len(want.skipped) == 0 {
 		t.Fatalf("serial read: %d records, %d problems, %v skipped: the input lacks the cases under test", len(want.recs), len(want.problems), want.skipped)
 	}
 	for _, c := range []struct{ workers, block int }{{2, 4 << 20}, {3, 4096}, {4, 1500}, {1, 100}} {
@@ -98,7 +107,7 @@ func TestParallelLinesMatchSerial(t *testing.T) {
 				info, got = readWith(t, path, 2, c.block)
 				LineWorkers = old
 			}
-			if info.SHA256 != wantInfo.SHA256 || !reflect.DeepEqual(info.Notes, wantInfo.Notes) {
+			if info.SHA256 != wantInfo.SHA256 || info.Format != wantInfo.Format || !reflect.DeepEqual(info.Notes, wantInfo.Notes) {
 				t.Errorf("info differs: %+v, want %+v", info, wantInfo)
 			}
 			if len(got.recs) != len(want.recs) {
@@ -117,6 +126,73 @@ func TestParallelLinesMatchSerial(t *testing.T) {
 			if !reflect.DeepEqual(got.skipped, want.skipped) {
 				t.Errorf("skipped %v, want %v", got.skipped, want.skipped)
 			}
+		})
+	}
+}
+
+// Top-level arrays (admin-center JSON, ConvertTo-Json) are parsed by blocks of elements in
+// parallel; the result must be the serial reader's, record for record, with nested and
+// back-to-back arrays, elements that are not records, an envelope element, and both ways
+// an array can end early (an element cut off; no closing bracket).
+func TestParallelArrayMatchesSerial(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := gen.Write(dir, "admin-json", gen.Config{Seed: 7, Events: 800, Days: 2, Scenarios: true}); err != nil {
+		t.Fatal(err)
+	}
+	var elems []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		v, err := fastjson.ParseBytes(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		for _, e := range v.GetArray() {
+			elems = append(elems, string(e.MarshalTo(nil)))
+		}
+		return nil
+	})
+	if len(elems) < 700 {
+		t.Fatalf("only %d generated records", len(elems))
+	}
+	odd := []string{
+		`{"id": "x", "createdDateTime": }`, // invalid JSON
+		`42`,
+		`"text"`,
+		`null`,
+		`{"id": "no-time", "status": {"errorCode": 0}}`,
+		"[" + elems[1] + ",\n" + elems[2] + "]", // nested array
+		`{"value": [` + elems[3] + `]}`,         // an envelope as an element
+		`{"activityDateTime": "2025-06-01T00:00:00Z", "id": "audit"}`,
+	}
+	var b strings.Builder
+	b.WriteString("[\n")
+	for i, e := range elems[10:] {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.WriteString(e)
+		if i%71 == 5 {
+			b.WriteString(",\n" + odd[(i/71)%len(odd)])
+		}
+	}
+	b.WriteString("\n][" + elems[4] + ", " + elems[5] + "]\n") // back to back
+	whole := b.String()
+	for name, text := range map[string]string{
+		"element-cut-off": whole + "[" + elems[6] + ",\n" + elems[7][:len(elems[7])/2],
+		"no-closing":      whole + "[" + elems[6] + ",\n" + elems[7] + "\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "InteractiveSignIns.json")
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			matchesSerial(t, path, 700)
 		})
 	}
 }

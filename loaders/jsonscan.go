@@ -224,12 +224,14 @@ var lineBlockSize = 4 << 20
 // LineWorkers is the number of goroutines that parse the blocks of one JSON-lines file.
 var LineWorkers = runtime.GOMAXPROCS(0)
 
-// lineBlock is a run of whole lines and, once parsed, what the sink is to receive.
+// lineBlock is a run of whole lines, or of the elements of a top-level array, and once
+// parsed, what the sink is to receive.
 type lineBlock struct {
 	data  []byte
-	line  int64 // line number of the first line
-	off   int64 // byte offset of the first line
-	final bool  // the last block: its last line may lack a newline
+	elems []elem // the array elements in data; nil for a block of lines
+	line  int64  // line number of the first line
+	off   int64  // byte offset of the first line
+	final bool   // the last block: its last line may lack a newline
 	// tooLong is set for a line longer than maxValue, which is reported, not parsed.
 	tooLong *Problem
 	out     blockSink
@@ -400,6 +402,24 @@ func (j *jsonReader) readLinesParallel() error {
 		putBlock(first.data)
 		return readErr(lr.err)
 	}
+	j.parallel(first, lr.next)
+	return readErr(lr.err)
+}
+
+// parseBlock runs the serial reader's logic over one block of lines or array elements.
+func (j *jsonReader) parseBlock(b *lineBlock) {
+	if b.elems == nil {
+		j.parseLines(b)
+		return
+	}
+	for _, e := range b.elems {
+		j.value(b.data[e.start:e.end], e.line, e.off, e.truncated)
+	}
+}
+
+// parallel parses first and the blocks next returns (until nil) with LineWorkers
+// goroutines, and hands their output to the sink in order.
+func (j *jsonReader) parallel(first *lineBlock, next func() *lineBlock) {
 	work := make(chan *lineBlock)
 	order := make(chan *lineBlock, 2*LineWorkers)
 	stop := make(chan struct{})
@@ -407,7 +427,7 @@ func (j *jsonReader) readLinesParallel() error {
 	var wg sync.WaitGroup
 	for i := range workers {
 		c := *j.c
-		wj := &jsonReader{c: &c, lineMode: true, p: getParser()}
+		wj := &jsonReader{c: &c, lineMode: j.lineMode, p: getParser()}
 		workers[i] = wj
 		wg.Add(1)
 		go func() {
@@ -416,7 +436,7 @@ func (j *jsonReader) readLinesParallel() error {
 			for b := range work {
 				wj.c.Sink = &b.out
 				wj.index, wj.timeFallback = 0, 0
-				wj.parseLines(b)
+				wj.parseBlock(b)
 				b.out.n, b.fallbk = wj.index, wj.timeFallback
 				close(b.done)
 			}
@@ -426,7 +446,7 @@ func (j *jsonReader) readLinesParallel() error {
 	go func() {
 		defer close(order)
 		defer close(work)
-		for b := first; b != nil; b = lr.next() {
+		for b := first; b != nil; b = next() {
 			select {
 			case order <- b:
 			case <-stop:
@@ -457,7 +477,115 @@ func (j *jsonReader) readLinesParallel() error {
 			j.n.TypeNames[k] += v
 		}
 	}
-	return readErr(lr.err)
+}
+
+// elem is one element of a top-level array within a block.
+type elem struct {
+	start, end int
+	line, off  int64
+	truncated  bool // cut off by the end of the file
+}
+
+// elemReader cuts a top-level array (with the arrays nested in it, as ConvertTo-Json of
+// several pages writes) into blocks of whole elements, as array walks it.
+type elemReader struct {
+	s     *valueScanner
+	depth int        // arrays open
+	done  bool       // the outer array is closed, or the input ended
+	tail  *lineBlock // a problem to hand over after the current block
+	err   error      // read error
+}
+
+func (er *elemReader) next() *lineBlock {
+	if er.tail != nil {
+		b := er.tail
+		er.tail = nil
+		return b
+	}
+	if er.done {
+		return nil
+	}
+	s := er.s
+	b := &lineBlock{data: getBlock(), elems: make([]elem, 0, 256), done: make(chan struct{})}
+	for len(b.data) < lineBlockSize {
+		c, ok := s.peek()
+		if !ok {
+			er.done = true
+			p := &Problem{Line: s.line, Offset: s.offset(), Reason: "the JSON array is cut off at the end of the file (no closing ']'); the records before it were read"}
+			if s.err != nil && s.err != io.EOF {
+				er.err, p = s.err, nil
+			}
+			if p != nil {
+				er.tail = &lineBlock{tooLong: p, done: make(chan struct{})}
+				close(er.tail.done)
+			}
+			break
+		}
+		switch c {
+		case ']':
+			s.consume()
+			if er.depth--; er.depth == 0 {
+				er.done = true
+				return b.orNext(er)
+			}
+			continue
+		case ',':
+			s.consume()
+			continue
+		case '[':
+			s.consume()
+			er.depth++
+			continue
+		}
+		line, off := s.line, s.offset()
+		raw, err := s.next()
+		if err != nil && !errors.Is(err, errTruncated) {
+			if err == io.EOF {
+				continue
+			}
+			er.err, er.done = err, true
+			break
+		}
+		start := len(b.data)
+		b.data = append(b.data, raw...)
+		b.elems = append(b.elems, elem{start: start, end: len(b.data), line: line, off: off, truncated: err != nil})
+		if err != nil { // truncated: the last element
+			er.done = true
+			break
+		}
+	}
+	return b.orNext(er)
+}
+
+// orNext is b, or when b holds no element, the reader's next block.
+func (b *lineBlock) orNext(er *elemReader) *lineBlock {
+	if len(b.elems) > 0 {
+		return b
+	}
+	putBlock(b.data)
+	return er.next()
+}
+
+// arrayParallel is array with the elements parsed by LineWorkers goroutines (an array of
+// one block is parsed by the calling goroutine).
+func (j *jsonReader) arrayParallel(s *valueScanner) error {
+	s.consume() // '['
+	er := &elemReader{s: s, depth: 1}
+	first := er.next()
+	if first == nil {
+		return er.err
+	}
+	if er.done && er.tail == nil {
+		if first.tooLong != nil {
+			j.emit(first)
+		} else {
+			j.parseBlock(first)
+		}
+		putBlock(first.data)
+		return er.err
+	}
+	j.parallel(first, er.next)
+	return er.err
 }
 
 // emit hands a parsed block to the sink, numbering its records after those before it.
