@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
@@ -196,8 +197,27 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// headReaders recycles the buffered readers of readDecoded: a folder of hourly files
+// allocated two fresh 64 KiB buffers per file.
+var headReaders sync.Pool
+
+func headReader(r io.Reader) *bufio.Reader {
+	br, ok := headReaders.Get().(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(nil, headSize) // never r itself, which may be a bufio.Reader
+	}
+	br.Reset(r)
+	return br
+}
+
+func putHeadReader(br *bufio.Reader) {
+	br.Reset(nil)
+	headReaders.Put(br)
+}
+
 func readDecoded(in Input, raw io.Reader, sink Sink, info *Info) error {
-	br := bufio.NewReaderSize(raw, headSize)
+	br := headReader(raw)
+	defer putHeadReader(br)
 	name := filepath.Base(in.Path)
 	if i := strings.LastIndexByte(in.Path, '!'); i >= 0 {
 		name = filepath.Base(in.Path[i+1:])
@@ -208,7 +228,8 @@ func readDecoded(in Input, raw io.Reader, sink Sink, info *Info) error {
 			return &ParseError{File: in.Path, Reason: "gzip header unreadable: " + err.Error()}
 		}
 		defer zr.Close()
-		br = bufio.NewReaderSize(zr, headSize)
+		br = headReader(zr)
+		defer putHeadReader(br)
 		name = strings.TrimSuffix(name, ".gz")
 		info.Notes = append(info.Notes, "gzip-compressed; read transparently")
 	}
@@ -217,7 +238,11 @@ func readDecoded(in Input, raw io.Reader, sink Sink, info *Info) error {
 		return &ParseError{File: in.Path, Reason: err.Error()}
 	}
 	info.Encoding = enc
-	tr := bufio.NewReaderSize(text, headSize)
+	tr := br // UTF-8 needs no second buffer
+	if text != io.Reader(br) {
+		tr = headReader(text)
+		defer putHeadReader(tr)
+	}
 	head, _ := tr.Peek(headSize)
 	if len(bytes.TrimSpace(head)) == 0 {
 		info.Format = "empty"

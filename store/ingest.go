@@ -152,6 +152,28 @@ type row struct {
 
 const batchSize = 2048
 
+// rowSlices recycles batch slices from the writer back to the parsers. A row is 1.4 KB;
+// growing a fresh slice to batchSize for every batch allocated (and cleared) about 5 KB
+// per sign-in, a third of all the allocation of a load.
+var rowSlices sync.Pool
+
+// getRows returns an empty slice for a batch, from the pool when it has one.
+func getRows() []row {
+	if p, ok := rowSlices.Get().(*[]row); ok {
+		return (*p)[:0]
+	}
+	return nil
+}
+
+// putRows takes back a batch's rows once written; their contents are dropped.
+func putRows(rows []row) {
+	if cap(rows) == 0 {
+		return
+	}
+	clear(rows)
+	rowSlices.Put(&rows)
+}
+
 // fileSink collects one file's output into batches for the writer.
 type fileSink struct {
 	read     *atomic.Int64 // bytes of the file read so far
@@ -177,6 +199,9 @@ func (s *fileSink) flush() {
 }
 
 func (s *fileSink) Record(r *loaders.Record) error {
+	if s.cur.rows == nil {
+		s.cur.rows = getRows()
+	}
 	rw := row{r: *r, key: signinKey(s.seeds, r)}
 	if e := r.Extra(); e != "" {
 		// A JSON column takes json.RawMessage as JSON text; a string would be stored as a
@@ -619,6 +644,7 @@ func (w *writer) file(ctx context.Context, j *fileJob, progress func(int64)) (*F
 				last = t
 			}
 		}
+		putRows(b.rows) // written: the chunk appender copied what it keeps
 		for i := range b.steps {
 			st := &b.steps[i]
 			fr.Records++
