@@ -136,6 +136,7 @@ type jsonReader struct {
 	// timeFallback counts diagnostic records without createdDateTime placed at their write time.
 	timeFallback int64
 	lineMode     bool
+	worker       bool // one of the goroutines of a parallel read
 }
 
 func readJSON(c *ReadContext) error {
@@ -316,6 +317,9 @@ func (j *jsonReader) array(s *valueScanner) error {
 
 // value handles one top-level value or array element: a record or an envelope of records.
 func (j *jsonReader) value(raw []byte, line, off int64, truncated bool) {
+	if !j.worker && !truncated && LineWorkers > 1 && len(raw) >= lineBlockSize/4 && raw[0] == '{' && j.page(raw, line) {
+		return
+	}
 	v, err := j.p.ParseBytes(raw)
 	if err != nil && truncated {
 		j.index++

@@ -271,3 +271,61 @@ func BenchmarkJSONFormats(b *testing.B) {
 		})
 	}
 }
+
+// Graph pages and {"records": [...]} envelopes are read record by record in parallel once
+// the page is known to be valid JSON; the result must be that of parsing the page whole:
+// elements that are not records, a nested array, an invalid page (rejected whole), a
+// record that has a "value" array, and "value" that is not an array beside "records".
+func TestParallelPagesMatchSerial(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := gen.Write(dir, "graph", gen.Config{Seed: 7, Events: 800, Days: 2, Scenarios: true}); err != nil {
+		t.Fatal(err)
+	}
+	var recs []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		v, err := fastjson.ParseBytes(data)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		for _, e := range v.GetArray("value") {
+			recs = append(recs, string(e.MarshalTo(nil)))
+		}
+		return nil
+	})
+	if len(recs) < 700 {
+		t.Fatalf("only %d generated records", len(recs))
+	}
+	odd := []string{`42`, `"text"`, `null`, "[" + recs[0] + "]",
+		`{"activityDateTime": "2025-06-01T00:00:00Z", "id": "audit"}`,
+		`{"id": "no-time", "status": {"errorCode": 0}}`}
+	var page strings.Builder
+	page.WriteString(`{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns", "value": [` + "\n")
+	for i, r := range recs[10:] {
+		if i > 0 {
+			page.WriteString(",\n")
+		}
+		page.WriteString(r)
+		if i%97 == 3 {
+			page.WriteString(", " + odd[(i/97)%len(odd)])
+		}
+	}
+	page.WriteString("\n], \"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/auditLogs/signIns?$skiptoken=x\"}\n")
+	withValue := strings.Replace(recs[1], `{`, `{"value": [1, 2], `, 1)
+	text := page.String() +
+		`{"@odata.context": "x", "value": [` + recs[2] + `, {"id": }]}` + "\n" + // invalid: rejected whole
+		`{"records": [` + recs[3] + `, ` + recs[4] + `]}` + "\n" +
+		withValue + "\n" +
+		`{"value": "not an array", "records": [` + recs[5] + `]}` + "\n"
+	path := filepath.Join(t.TempDir(), "signIns.json")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	matchesSerial(t, path, 700)
+}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"runtime"
 	"sync"
+
+	"github.com/valyala/fastjson"
 )
 
 // maxValue bounds one JSON value held in memory (a record, or a whole top-level object
@@ -227,11 +229,12 @@ var LineWorkers = runtime.GOMAXPROCS(0)
 // lineBlock is a run of whole lines, or of the elements of a top-level array, and once
 // parsed, what the sink is to receive.
 type lineBlock struct {
-	data  []byte
-	elems []elem // the array elements in data; nil for a block of lines
-	line  int64  // line number of the first line
-	off   int64  // byte offset of the first line
-	final bool   // the last block: its last line may lack a newline
+	data     []byte
+	elems    []elem // the array elements in data; nil for a block of lines
+	borrowed bool   // data belongs to the caller (a page being read): not pooled
+	line     int64  // line number of the first line
+	off      int64  // byte offset of the first line
+	final    bool   // the last block: its last line may lack a newline
 	// tooLong is set for a line longer than maxValue, which is reported, not parsed.
 	tooLong *Problem
 	out     blockSink
@@ -413,7 +416,20 @@ func (j *jsonReader) parseBlock(b *lineBlock) {
 		return
 	}
 	for _, e := range b.elems {
-		j.value(b.data[e.start:e.end], e.line, e.off, e.truncated)
+		raw := b.data[e.start:e.end]
+		if !e.record {
+			j.value(raw, e.line, e.off, e.truncated)
+			continue
+		}
+		// An element of a page's records array (the page is valid JSON): what value
+		// does for each element of an envelope it parsed whole.
+		v, err := j.p.ParseBytes(raw)
+		if err != nil {
+			j.index++
+			j.c.Sink.Reject(Problem{Line: e.line, Index: j.index, Offset: -1, Reason: "invalid JSON: " + err.Error(), Excerpt: excerpt(raw)})
+			continue
+		}
+		j.record(v, e.line, -1)
 	}
 }
 
@@ -427,7 +443,7 @@ func (j *jsonReader) parallel(first *lineBlock, next func() *lineBlock) {
 	var wg sync.WaitGroup
 	for i := range workers {
 		c := *j.c
-		wj := &jsonReader{c: &c, lineMode: j.lineMode, p: getParser()}
+		wj := &jsonReader{c: &c, lineMode: j.lineMode, p: getParser(), worker: true}
 		workers[i] = wj
 		wg.Add(1)
 		go func() {
@@ -465,7 +481,9 @@ func (j *jsonReader) parallel(first *lineBlock, next func() *lineBlock) {
 	for b := range order {
 		<-b.done
 		j.emit(b)
-		putBlock(b.data)
+		if !b.borrowed {
+			putBlock(b.data)
+		}
 	}
 	close(stop)
 	wg.Wait()
@@ -484,6 +502,7 @@ type elem struct {
 	start, end int
 	line, off  int64
 	truncated  bool // cut off by the end of the file
+	record     bool // an element of a page's records array, parsed as a record
 }
 
 // elemReader cuts a top-level array (with the arrays nested in it, as ConvertTo-Json of
@@ -635,4 +654,130 @@ func readErr(err error) error {
 		return nil
 	}
 	return err
+}
+
+// A Graph page (or a {"records": [...]} envelope) is one top-level object of up to a few
+// MB holding an array of records. Parsed whole, it is a tree of ~200,000 values; its
+// records are instead parsed one by one, in parallel, once the page is known to be valid
+// JSON, with exactly the results of parsing it whole.
+
+// pageBlocks cuts the records array of an envelope page into blocks of elements, or
+// returns nil when raw is not one (then value parses it whole, as before).
+func pageBlocks(raw []byte, line int64) []*lineBlock {
+	if fastjson.ValidateBytes(raw) != nil {
+		return nil // value reports it
+	}
+	top := newValueScanner(bytes.NewReader(raw))
+	defer top.release()
+	if c, _ := top.peek(); c != '{' {
+		return nil
+	}
+	top.consume()
+	// value takes the first "value" key, else the first "records" key, when it holds an
+	// array and the object has no createdDateTime (then it is a record).
+	var found [2]bool
+	var arr [2][2]int64
+	for {
+		c, ok := top.peek()
+		if !ok || c == '}' {
+			break
+		}
+		if c == ',' {
+			top.consume()
+			continue
+		}
+		name, err := top.next()
+		if err != nil || bytes.IndexByte(name, '\\') >= 0 {
+			return nil // escaped names: leave the matching to fastjson
+		}
+		key := string(name) // name is only valid until the next read
+		if c, ok := top.peek(); !ok || c != ':' {
+			return nil
+		}
+		top.consume()
+		vc, _ := top.peek()
+		start := top.offset()
+		if _, err := top.next(); err != nil {
+			return nil
+		}
+		k := -1
+		switch key {
+		case `"createdDateTime"`:
+			return nil
+		case `"value"`:
+			k = 0
+		case `"records"`:
+			k = 1
+		}
+		if k >= 0 && !found[k] {
+			found[k] = true
+			if vc == '[' {
+				arr[k] = [2]int64{start, top.offset()}
+			}
+		}
+	}
+	span := arr[0]
+	if span[1] == 0 {
+		span = arr[1]
+	}
+	if span[1] == 0 {
+		return nil
+	}
+	// The elements of the array, as whole values (a nested array is one element).
+	es := newValueScanner(bytes.NewReader(raw[span[0]:span[1]]))
+	defer es.release()
+	if c, _ := es.peek(); c != '[' {
+		return nil
+	}
+	es.consume()
+	var blocks []*lineBlock
+	b := &lineBlock{data: raw, borrowed: true, elems: []elem{}, done: make(chan struct{})}
+	size := 0
+	for {
+		c, ok := es.peek()
+		if !ok || c == ']' {
+			break
+		}
+		if c == ',' {
+			es.consume()
+			continue
+		}
+		start := span[0] + es.offset()
+		v, err := es.next()
+		if err != nil {
+			return nil
+		}
+		b.elems = append(b.elems, elem{start: int(start), end: int(start) + len(v), line: line, off: -1, record: true})
+		if size += len(v); size >= lineBlockSize {
+			blocks = append(blocks, b)
+			b = &lineBlock{data: raw, borrowed: true, elems: []elem{}, done: make(chan struct{})}
+			size = 0
+		}
+	}
+	if len(b.elems) > 0 || len(blocks) == 0 {
+		blocks = append(blocks, b)
+	}
+	return blocks
+}
+
+// page reads an envelope page's records in parallel; false when raw is not one.
+func (j *jsonReader) page(raw []byte, line int64) bool {
+	blocks := pageBlocks(raw, line)
+	if blocks == nil {
+		return false
+	}
+	if len(blocks) == 1 {
+		j.parseBlock(blocks[0])
+		return true
+	}
+	rest := blocks[1:]
+	j.parallel(blocks[0], func() *lineBlock {
+		if len(rest) == 0 {
+			return nil
+		}
+		b := rest[0]
+		rest = rest[1:]
+		return b
+	})
+	return true
 }
