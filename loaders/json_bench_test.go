@@ -135,31 +135,7 @@ func matchesSerial(t *testing.T, path string, minRecords int) {
 // back-to-back arrays, elements that are not records, an envelope element, and both ways
 // an array can end early (an element cut off; no closing bracket).
 func TestParallelArrayMatchesSerial(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := gen.Write(dir, "admin-json", gen.Config{Seed: 7, Events: 800, Days: 2, Scenarios: true}); err != nil {
-		t.Fatal(err)
-	}
-	var elems []string
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		v, err := fastjson.ParseBytes(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		for _, e := range v.GetArray() {
-			elems = append(elems, string(e.MarshalTo(nil)))
-		}
-		return nil
-	})
-	if len(elems) < 700 {
-		t.Fatalf("only %d generated records", len(elems))
-	}
+	elems := generatedRecords(t, "admin-json")
 	odd := []string{
 		`{"id": "x", "createdDateTime": }`, // invalid JSON
 		`42`,
@@ -277,31 +253,7 @@ func BenchmarkJSONFormats(b *testing.B) {
 // elements that are not records, a nested array, an invalid page (rejected whole), a
 // record that has a "value" array, and "value" that is not an array beside "records".
 func TestParallelPagesMatchSerial(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := gen.Write(dir, "graph", gen.Config{Seed: 7, Events: 800, Days: 2, Scenarios: true}); err != nil {
-		t.Fatal(err)
-	}
-	var recs []string
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		v, err := fastjson.ParseBytes(data)
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		for _, e := range v.GetArray("value") {
-			recs = append(recs, string(e.MarshalTo(nil)))
-		}
-		return nil
-	})
-	if len(recs) < 700 {
-		t.Fatalf("only %d generated records", len(recs))
-	}
+	recs := generatedRecords(t, "graph")
 	odd := []string{`42`, `"text"`, `null`, "[" + recs[0] + "]",
 		`{"activityDateTime": "2025-06-01T00:00:00Z", "id": "audit"}`,
 		`{"id": "no-time", "status": {"errorCode": 0}}`}
@@ -328,4 +280,43 @@ func TestParallelPagesMatchSerial(t *testing.T) {
 		t.Fatal(err)
 	}
 	matchesSerial(t, path, 700)
+}
+
+// generatedRecords is the JSON text of each sign-in of an 800-sign-in export in format: the
+// elements of its arrays (admin-json) or of its pages' value arrays (graph).
+func generatedRecords(t *testing.T, format string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := gen.Write(dir, format, gen.Config{Seed: 7, Events: 800, Days: 2, Scenarios: true}); err != nil {
+		t.Fatal(err)
+	}
+	var recs []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		v, err := fastjson.ParseBytes(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		list := v.GetArray()
+		if v.Type() == fastjson.TypeObject {
+			list = v.GetArray("value")
+		}
+		for _, e := range list {
+			recs = append(recs, string(e.MarshalTo(nil)))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 700 {
+		t.Fatalf("only %d generated %s records", len(recs), format)
+	}
+	return recs
 }
