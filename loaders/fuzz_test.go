@@ -3,9 +3,11 @@ package loaders
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -94,6 +96,51 @@ func FuzzReadJSON(f *testing.F) {
 	f.Add([]byte(`[{"createdDateTime":"2025-01-01T00:00:00Z","status":{"errorCode":0}}`))
 	f.Add([]byte(`{"records":[{"category":"SignInLogs","properties":{"createdDateTime":"x"}}]}`))
 	f.Fuzz(fuzzRead)
+}
+
+// FuzzParallelJSON: the parallel readers (blocks of JSON lines, of top-level array elements,
+// of a page's records) give exactly what the one-goroutine reader gives, for any input. The
+// blocks are small enough that every input is cut into many, and every object of 16 bytes
+// or more is tried as a page.
+func FuzzParallelJSON(f *testing.F) {
+	addSeeds(f, "json")
+	f.Add([]byte(`[{"createdDateTime":"2025-01-01T00:00:00Z","id":"a","status":{"errorCode":0}},42,[{"id":"b"}]]`))
+	f.Add([]byte(`{"@odata.context":"x","value":[{"createdDateTime":"2025-01-01T00:00:00Z","id":"a"},null,"s"],"records":[1]}`))
+	f.Add([]byte(`{"value":"x","records":[{"createdDateTime":"2025-01-01T00:00:00Z","id":"a"},{"id":}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		read := func(workers, block int) (*Info, *recSink, error) {
+			oldW, oldB := LineWorkers, lineBlockSize
+			LineWorkers, lineBlockSize = workers, block
+			defer func() { LineWorkers, lineBlockSize = oldW, oldB }()
+			s := &recSink{}
+			info, err := Read(bytesInput("export.json", data), s)
+			return info, s, err
+		}
+		wantInfo, want, wantErr := read(1, 4<<20)
+		gotInfo, got, gotErr := read(3, 64)
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Fatalf("error %v, serial reader: %v", gotErr, wantErr)
+		}
+		if !reflect.DeepEqual(gotInfo, wantInfo) {
+			t.Fatalf("info %+v, serial reader: %+v", gotInfo, wantInfo)
+		}
+		if len(got.recs) != len(want.recs) {
+			t.Fatalf("%d records, serial reader: %d", len(got.recs), len(want.recs))
+		}
+		for i := range want.recs {
+			g, w := got.recs[i], want.recs[i]
+			g.extra, w.extra = nil, nil
+			if !reflect.DeepEqual(g, w) || got.extras[i] != want.extras[i] {
+				t.Fatalf("record %d:\n %+v\nserial reader:\n %+v", i, g, w)
+			}
+		}
+		if !reflect.DeepEqual(got.problems, want.problems) {
+			t.Fatalf("problems %+v, serial reader: %+v", got.problems, want.problems)
+		}
+		if !reflect.DeepEqual(got.skipped, want.skipped) {
+			t.Fatalf("skipped %v, serial reader: %v", got.skipped, want.skipped)
+		}
+	})
 }
 
 func FuzzDetect(f *testing.F) {
