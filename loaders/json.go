@@ -252,7 +252,7 @@ func (j *jsonReader) readValues() error {
 			if LineWorkers > 1 {
 				read = j.arrayParallel
 			}
-			if err := read(s); err != nil {
+			if err := read(s); err != nil && err != errInputEnded {
 				return err
 			}
 			continue
@@ -276,6 +276,10 @@ func (j *jsonReader) readValues() error {
 	return nil
 }
 
+// errInputEnded stops the arrays open around an element when the input ends inside them:
+// the end is reported once, not once per array.
+var errInputEnded = errors.New("the input ended inside an array")
+
 // array streams the elements of a top-level array (nested arrays, as ConvertTo-Json of
 // several pages writes, are streamed too).
 func (j *jsonReader) array(s *valueScanner) error {
@@ -285,7 +289,7 @@ func (j *jsonReader) array(s *valueScanner) error {
 		if !ok {
 			j.index++
 			j.c.Sink.Reject(Problem{Line: s.line, Index: j.index, Offset: s.offset(), Reason: "the JSON array is cut off at the end of the file (no closing ']'); the records before it were read"})
-			return nil
+			return errInputEnded
 		}
 		switch c {
 		case ']':
@@ -310,7 +314,7 @@ func (j *jsonReader) array(s *valueScanner) error {
 		}
 		j.value(raw, line, off, errors.Is(err, errTruncated))
 		if err != nil {
-			return nil
+			return errInputEnded
 		}
 	}
 }

@@ -427,3 +427,39 @@ func TestLogAnalyticsIdentityOfWorkloads(t *testing.T) {
 		t.Errorf("records %+v", s.recs)
 	}
 }
+
+// An input that ends inside nested arrays is reported once, however deep it ends, and an
+// element cut off inside them is the only problem (it used to add one "array cut off" per
+// array still open).
+func TestNestedArrayCutOffReportedOnce(t *testing.T) {
+	rec := `{"createdDateTime":"2025-06-01T00:00:00Z","id":"a","status":{"errorCode":0}}`
+	for _, c := range []struct {
+		name, text string
+		reasons    []string
+	}{
+		{"element cut off", "[" + rec + ",[[" + rec[:30], []string{"cut off by the end of the file"}},
+		{"ends between elements", "[" + rec + ",[" + rec + ",", []string{"the JSON array is cut off"}},
+		{"ends after an element", "[" + rec + ",[[" + rec + "]", []string{"the JSON array is cut off"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, workers := range []int{1, 2} {
+				old := LineWorkers
+				LineWorkers = workers
+				s := &recSink{}
+				_, err := Read(bytesInput("export.json", []byte(c.text)), s)
+				LineWorkers = old
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(s.problems) != len(c.reasons) {
+					t.Fatalf("workers=%d: %d problems %+v, want %d", workers, len(s.problems), s.problems, len(c.reasons))
+				}
+				for i, p := range s.problems {
+					if !strings.Contains(p.Reason, c.reasons[i]) {
+						t.Errorf("workers=%d: problem %d %q, want %q", workers, i, p.Reason, c.reasons[i])
+					}
+				}
+			}
+		})
+	}
+}
