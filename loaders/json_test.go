@@ -1,8 +1,10 @@
 package loaders
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,28 @@ type recSink struct {
 	skipped  map[string]int
 	problems []Problem
 	steps    []AuthStep
+}
+
+// readDiff describes the first difference between two reads of one input (got against
+// the reference want): records, problems, skips; "" when there is none.
+func readDiff(got, want *recSink) string {
+	if len(got.recs) != len(want.recs) {
+		return fmt.Sprintf("%d records, want %d", len(got.recs), len(want.recs))
+	}
+	for i := range want.recs {
+		g, w := got.recs[i], want.recs[i]
+		g.extra, w.extra = nil, nil
+		if !reflect.DeepEqual(g, w) || got.extras[i] != want.extras[i] {
+			return fmt.Sprintf("record %d differs:\n got %+v\nwant %+v", i, g, w)
+		}
+	}
+	if !reflect.DeepEqual(got.problems, want.problems) {
+		return fmt.Sprintf("problems differ:\n got %+v\nwant %+v", got.problems, want.problems)
+	}
+	if !reflect.DeepEqual(got.skipped, want.skipped) {
+		return fmt.Sprintf("skipped %v, want %v", got.skipped, want.skipped)
+	}
+	return ""
 }
 
 func (s *recSink) Record(r *Record) error {
