@@ -93,19 +93,7 @@ func mdTable(b *strings.Builder, t *Table, loc *time.Location, limit int) {
 	if t == nil {
 		return
 	}
-	b.WriteString("|")
-	for _, c := range t.Columns {
-		b.WriteString(" " + strings.ReplaceAll(c.Name, "|", `\|`) + " |") // names come from the catalogue
-	}
-	b.WriteString("\n|")
-	for _, c := range t.Columns {
-		if isNumericType(c.Type) {
-			b.WriteString("---:|")
-		} else {
-			b.WriteString("---|")
-		}
-	}
-	b.WriteString("\n")
+	mdHeader(b, t.Columns)
 	for i, r := range t.Rows {
 		if limit > 0 && i == limit {
 			fmt.Fprintf(b, "\n… %d more rows in the workbook (`-o report.xlsx`)\n", len(t.Rows)-limit)

@@ -254,15 +254,17 @@ func isNumericType(t string) bool {
 	return strings.HasPrefix(strings.ToUpper(t), "DECIMAL")
 }
 
-func renderMarkdown(w io.Writer, t *Table, opt RenderOptions) error {
-	var b strings.Builder
-	esc := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ")
+// mdCell keeps a value inside one cell of a Markdown table row.
+var mdCell = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ")
+
+// mdHeader writes the header and alignment rows of a Markdown table (numbers right-aligned).
+func mdHeader(b *strings.Builder, cols []Column) {
 	b.WriteString("|")
-	for _, c := range t.Columns {
-		b.WriteString(" " + esc.Replace(c.Name) + " |")
+	for _, c := range cols {
+		b.WriteString(" " + mdCell.Replace(c.Name) + " |")
 	}
 	b.WriteString("\n|")
-	for _, c := range t.Columns {
+	for _, c := range cols {
 		if isNumericType(c.Type) {
 			b.WriteString("---:|")
 		} else {
@@ -270,10 +272,15 @@ func renderMarkdown(w io.Writer, t *Table, opt RenderOptions) error {
 		}
 	}
 	b.WriteString("\n")
+}
+
+func renderMarkdown(w io.Writer, t *Table, opt RenderOptions) error {
+	var b strings.Builder
+	mdHeader(&b, t.Columns)
 	for _, r := range t.Rows {
 		b.WriteString("|")
 		for _, v := range r {
-			b.WriteString(" " + esc.Replace(cellText(v, opt.Loc)) + " |")
+			b.WriteString(" " + mdCell.Replace(cellText(v, opt.Loc)) + " |")
 		}
 		b.WriteString("\n")
 	}
