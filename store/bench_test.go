@@ -54,11 +54,12 @@ func benchData(b *testing.B, format string) string {
 	return dir
 }
 
-func benchInputs(b *testing.B, dir string) ([]loaders.Input, int64) {
-	b.Helper()
-	in, err := loaders.Inputs([]string{dir})
+// benchInputs lists the inputs under path and their total size.
+func benchInputs(tb testing.TB, path string) ([]loaders.Input, int64) {
+	tb.Helper()
+	in, err := loaders.Inputs([]string{path})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	var n int64
 	for _, i := range in {
@@ -255,7 +256,7 @@ func TestLoadAtScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	in, _ := benchInputsT(t, big)
+	in, _ := benchInputs(t, big)
 	start := time.Now()
 	sum, err := db.Load(context.Background(), in, LoadOptions{})
 	if err != nil {
@@ -273,19 +274,6 @@ func TestLoadAtScale(t *testing.T) {
 	} else {
 		t.Logf("peak RSS %d MB", peak>>20)
 	}
-}
-
-func benchInputsT(t *testing.T, path string) ([]loaders.Input, int64) {
-	t.Helper()
-	in, err := loaders.Inputs([]string{path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n int64
-	for _, i := range in {
-		n += i.Size
-	}
-	return in, n
 }
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes; 0 where unknown.
@@ -309,7 +297,7 @@ func TestLoadMemoryLimitRestored(t *testing.T) {
 	if _, err := gen.Write(dir, "diagnostic", gen.Config{Seed: 2, Events: 200, Days: 1}); err != nil {
 		t.Fatal(err)
 	}
-	in, _ := benchInputsT(t, dir)
+	in, _ := benchInputs(t, dir)
 	for _, limit := range []string{"", "3GB"} {
 		db, err := Open("", Options{MemoryLimit: limit})
 		if err != nil {
@@ -333,7 +321,7 @@ func TestLoadCommitsInChunks(t *testing.T) {
 	if _, err := gen.Write(dir, "diagnostic", gen.Config{Seed: 4, Events: 1500, Days: 1}); err != nil {
 		t.Fatal(err)
 	}
-	in, _ := benchInputsT(t, dir)
+	in, _ := benchInputs(t, dir)
 	counts := func() []string {
 		db, err := Open(filepath.Join(t.TempDir(), "c.duckdb"), Options{})
 		if err != nil {
