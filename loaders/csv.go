@@ -29,14 +29,6 @@ const (
 	dateHoldBytes = 32 << 20
 )
 
-func init() {
-	RegisterFormat(adminAuthDetailsFormat)
-	RegisterFormat(adminCSVFormat)
-	RegisterFormat(laCSVFormat)
-	RegisterFormat(powershellCSVFormat)
-	RegisterUnrecognizedHint(csvUnrecognizedHint)
-}
-
 // csvScanner splits CSV text into records. It tracks the physical line and byte offset
 // where each record starts, takes stray quotes literally (as encoding/csv's LazyQuotes),
 // and bounds a quoted cell, so that an unbalanced quote costs its own line: the caller

@@ -39,7 +39,7 @@ func matchLACSV(h *Head) (bool, string) {
 	}
 	for _, c := range ch.header {
 		if base, _, ok := splitBracket(c); ok {
-			if _, known := topFields[strings.ToLower(base)]; known {
+			if _, known := topFields()[strings.ToLower(base)]; known {
 				return true, fmt.Sprintf("header has %q (Log Analytics / Sentinel portal export)", strings.TrimSpace(c))
 			}
 		}
@@ -163,8 +163,8 @@ func readLACSV(c *ReadContext) error {
 			p.kind = laIdentity
 		case laDirectColumns[lname] != 0 || lname == "id":
 			p.kind, p.str = laDirect, laDirectColumns[lname]
-		case topFields[lname] != nil:
-			p.kind, p.set = laField, topFields[lname]
+		case topFields()[lname] != nil:
+			p.kind, p.set = laField, topFields()[lname]
 		case bracketed && p.loc != nil:
 			p.kind = laOtherTime
 		}

@@ -210,7 +210,7 @@ func TestLADirectColumnsAgreeWithNormalizer(t *testing.T) {
 		var a fastjson.Arena
 		var r Record
 		n := Normalizer{Mode: ModeLogAnalytics}
-		set := topFields[name]
+		set := topFields()[name]
 		if set == nil {
 			t.Errorf("%s: not a Normalizer field", name)
 			continue

@@ -128,18 +128,18 @@ func readPowerShellCSV(c *ReadContext) error {
 		case p.lname == "createddatetime":
 			p.kind = psCreated
 			dateCols = append(dateCols, i)
-		case topFields[p.lname] != nil:
-			p.kind, p.set = psField, topFields[p.lname]
+		case topFields()[p.lname] != nil:
+			p.kind, p.set = psField, topFields()[p.lname]
 			if p.lname == "status" {
 				ps.status = i
 			}
 		case dotted && !strings.Contains(child, ".") && nestedFields[strings.ToLower(parent+"."+child)] != "":
 			p.kind, p.parent, p.child = psNested, parent, child
-			p.set = topFields[strings.ToLower(parent)]
+			p.set = topFields()[strings.ToLower(parent)]
 		case psFlat[p.lname] != [2]string{}:
 			f := psFlat[p.lname]
 			p.kind, p.parent, p.child = psNested, f[0], f[1]
-			p.set = topFields[strings.ToLower(f[0])]
+			p.set = topFields()[strings.ToLower(f[0])]
 		}
 		ps.plan[i] = p
 	}

@@ -3,6 +3,7 @@ package loaders
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/valyala/fastjson"
@@ -40,7 +41,7 @@ type Normalizer struct {
 
 type keyNames struct {
 	orig, lower string
-	set         setter // topFields[lower], looked up once per name
+	set         setter // topFields()[lower], looked up once per name
 }
 
 // maxKeys bounds the key cache (Log Analytics rows can carry many custom columns).
@@ -67,7 +68,7 @@ func (n *Normalizer) keyOfString(k string) (orig, lower string) {
 
 func (n *Normalizer) addKey(k string) keyNames {
 	p := keyNames{orig: k, lower: n.lower(k)}
-	p.set = topFields[p.lower]
+	p.set = topFields()[p.lower]
 	if n.keys == nil {
 		n.keys = map[string]keyNames{}
 	}
@@ -118,10 +119,22 @@ func triSetter(get func(r *Record) *Tri) setter {
 	}
 }
 
-var topFields map[string]setter
+// topFields maps the lower-case names of Graph and Log Analytics fields to their setters.
+// It is built on first use, not by a variable's initializer, because the setters reach it
+// again through the normalizer's key cache (an initialization cycle), and it is read-only
+// once built.
+func topFields() map[string]setter {
+	topFieldsOnce.Do(buildTopFields)
+	return topFieldMap
+}
 
-func init() {
-	topFields = map[string]setter{
+var (
+	topFieldsOnce sync.Once
+	topFieldMap   map[string]setter
+)
+
+func buildTopFields() {
+	topFieldMap = map[string]setter{
 		"id":                                   strSetter(ID),
 		"correlationid":                        strSetter(CorrelationID),
 		"originalrequestid":                    strSetter(OriginalRequestID),
@@ -255,7 +268,7 @@ func (n *Normalizer) Field(r *Record, key string, v *fastjson.Value) bool {
 
 // field is Field with the lower-case name at hand.
 func (n *Normalizer) field(r *Record, key, lower string, v *fastjson.Value) bool {
-	return n.fieldSet(r, key, topFields[lower], v)
+	return n.fieldSet(r, key, topFields()[lower], v)
 }
 
 // fieldSet is Field with the name's setter at hand (nil for a name without a column).

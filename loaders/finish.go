@@ -1,11 +1,6 @@
 package loaders
 
-import (
-	"bufio"
-	"sort"
-)
-
-var bufioErrBufferFull = bufio.ErrBufferFull
+import "sort"
 
 func sortStrings(s []string) { sort.Strings(s) }
 

@@ -1,6 +1,7 @@
 package loaders
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -11,22 +12,11 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// The JSON-shaped formats. They share one reader: what differs is how records are wrapped
-// (pages, arrays, lines, envelopes), and each record object is classified on its own.
-func init() {
-	for _, f := range []*Format{
-		{Name: "graph-page", Title: "Microsoft Graph /auditLogs/signIns response pages ({\"value\":[...]})"},
-		{Name: "diagnostic-envelope", Title: "Azure Monitor records envelope ({\"records\":[...]})"},
-		{Name: "la-rest-json", Title: "Log Analytics query API response ({\"tables\":[...]})"},
-		{Name: "diagnostic-jsonl", Title: "diagnostic-settings records, one per line (PT1H.json)"},
-		{Name: "la-json-rows", Title: "Log Analytics rows as JSON objects (JSON lines or array)"},
-		{Name: "graph-jsonl", Title: "Graph sign-in objects, one per line"},
-		{Name: "json-array", Title: "JSON array of Graph-shaped sign-ins (admin center download, saved value[], Extractor-Suite, ConvertTo-Json)"},
-	} {
-		f.Match = matchJSON(f.Name)
-		f.Read = readJSON
-		RegisterFormat(f)
-	}
+// jsonFormat is one of the JSON-shaped formats (listed in formats.go). They share one
+// reader: what differs is how records are wrapped (pages, arrays, lines, envelopes), and
+// each record object is classified on its own.
+func jsonFormat(name, title string) *Format {
+	return &Format{Name: name, Title: title, Match: matchJSON(name), Read: readJSON}
 }
 
 // matchJSON recognises the JSON shapes by the first record's keys.
@@ -204,9 +194,9 @@ func (j *jsonReader) readLines() error {
 	var long []byte
 	for {
 		b, err := r.ReadSlice('\n')
-		if err == bufioErrBufferFull {
+		if err == bufio.ErrBufferFull {
 			long = append(long[:0], b...)
-			for err == bufioErrBufferFull {
+			for err == bufio.ErrBufferFull {
 				if len(long) > maxValue {
 					break
 				}
@@ -222,7 +212,7 @@ func (j *jsonReader) readLines() error {
 			if len(b) > maxValue {
 				j.index++
 				j.c.Sink.Reject(Problem{Line: line, Index: j.index, Offset: start, Reason: fmt.Sprintf("line longer than %d MiB; the rest of the line is skipped", maxValue>>20), Excerpt: excerpt(b)})
-				for err == bufioErrBufferFull {
+				for err == bufio.ErrBufferFull {
 					_, err = r.ReadSlice('\n')
 				}
 			} else if t := bytes.TrimSpace(b); len(t) > 0 {

@@ -135,14 +135,6 @@ func (c *ReadContext) Note(format string, args ...any) {
 	c.Info.Notes = append(c.Info.Notes, fmt.Sprintf(format, args...))
 }
 
-var formats []*Format
-
-// RegisterFormat adds a format; detection tries formats in registration order.
-func RegisterFormat(f *Format) { formats = append(formats, f) }
-
-// Formats returns the registered formats in detection order.
-func Formats() []*Format { return formats }
-
 // Detect names the format of a file from its first bytes, with the reason.
 func Detect(h *Head) (*Format, string) {
 	for _, f := range formats {
@@ -288,14 +280,6 @@ func unrecognizedReason(head []byte) string {
 	return fmt.Sprintf("%s (starts %q); expected one of: %s", ErrUnrecognized, clip(string(bytes.TrimSpace(first)), 80), formatNames())
 }
 
-var unrecognizedHints []func(head []byte) string
-
-// RegisterUnrecognizedHint adds an explanation for text that no format matched (the CSV
-// readers list the header signatures they expect); the first non-empty one is used.
-func RegisterUnrecognizedHint(h func(head []byte) string) {
-	unrecognizedHints = append(unrecognizedHints, h)
-}
-
 func formatNames() string {
 	var names []string
 	for _, f := range formats {
@@ -361,13 +345,8 @@ func LogTypeFromName(path string) string {
 	return ""
 }
 
-// Expander turns one file on disk into inputs; the zip reader registers one.
+// Expander turns one file on disk into inputs (the zip reader is one; see formats.go).
 type Expander func(path string, size int64) (inputs []Input, handled bool, err error)
-
-var expanders []Expander
-
-// RegisterExpander adds an Expander, tried for every file before it is read as is.
-func RegisterExpander(e Expander) { expanders = append(expanders, e) }
 
 // Inputs lists the inputs under paths: files as given, folders walked recursively in
 // lexical order (hidden files and folders skipped), archives expanded.

@@ -18,15 +18,22 @@ import (
 
 // Limits against decompression bombs. The sizes a zip declares are binding (archive/zip
 // fails a member that inflates past its declared size), so they are checked up front.
-var (
+// Tests pass smaller ones to zipLimits.expand.
+const (
 	zipMaxTotal int64 = 64 << 30 // uncompressed bytes read from one archive
 	zipMaxRatio int64 = 200      // uncompressed / compressed, per member and for the archive
 	zipRatioMin int64 = 1 << 20  // members smaller than this are not held to the ratio
 )
 
-func init() { RegisterExpander(expandZip) }
+// zipLimits are the limits an archive is read with.
+type zipLimits struct{ maxTotal, maxRatio, ratioMin int64 }
 
+// expandZip lists the members of a zip archive, within the limits above.
 func expandZip(path string, size int64) ([]Input, bool, error) {
+	return zipLimits{maxTotal: zipMaxTotal, maxRatio: zipMaxRatio, ratioMin: zipRatioMin}.expand(path, size)
+}
+
+func (l zipLimits) expand(path string, size int64) ([]Input, bool, error) {
 	if !strings.EqualFold(filepath.Ext(path), ".zip") {
 		return nil, false, nil
 	}
@@ -40,7 +47,7 @@ func expandZip(path string, size int64) ([]Input, bool, error) {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return zr.File[order[a]].Name < zr.File[order[b]].Name })
-	budget := min(zipMaxTotal, zipMaxRatio*max(size, 1))
+	budget := min(l.maxTotal, l.maxRatio*max(size, 1))
 	var total int64
 	var ins []Input
 	for _, i := range order {
@@ -57,10 +64,10 @@ func expandZip(path string, size int64) ([]Input, bool, error) {
 			ins = append(ins, refusedInput(mp, "zip member refused: it is encrypted"))
 		case strings.EqualFold(filepath.Ext(f.Name), ".zip"):
 			ins = append(ins, refusedInput(mp, "zip member refused: an archive inside the archive is not opened; extract the outer archive and load the inner one"))
-		case u < 0 || (u > zipRatioMin && u/max(c, 1) > zipMaxRatio):
-			ins = append(ins, refusedInput(mp, fmt.Sprintf("zip member refused: it would inflate %d bytes to %d (more than %d times; a decompression bomb?)", c, u, zipMaxRatio)))
+		case u < 0 || (u > l.ratioMin && u/max(c, 1) > l.maxRatio):
+			ins = append(ins, refusedInput(mp, fmt.Sprintf("zip member refused: it would inflate %d bytes to %d (more than %d times; a decompression bomb?)", c, u, l.maxRatio)))
 		case total+u > budget:
-			ins = append(ins, refusedInput(mp, fmt.Sprintf("zip member refused: the archive's members would inflate to more than %d bytes (%d times the archive, at most %d GiB); a decompression bomb?", budget, zipMaxRatio, zipMaxTotal>>30)))
+			ins = append(ins, refusedInput(mp, fmt.Sprintf("zip member refused: the archive's members would inflate to more than %d bytes (%d times the archive, at most %d GiB); a decompression bomb?", budget, l.maxRatio, l.maxTotal>>30)))
 		default:
 			total += u
 			ins = append(ins, Input{Path: mp, Size: u, Open: memberOpener(path, i, f.Name, mp)})

@@ -126,14 +126,22 @@ func TestZipMembersReadInPlace(t *testing.T) {
 }
 
 func TestZipBombGuards(t *testing.T) {
-	defer func(r, m, tot int64) { zipMaxRatio, zipRatioMin, zipMaxTotal = r, m, tot }(zipMaxRatio, zipRatioMin, zipMaxTotal)
-	zipRatioMin = 64 << 10
+	t.Parallel()
+	lim := zipLimits{maxTotal: zipMaxTotal, maxRatio: zipMaxRatio, ratioMin: 64 << 10}
+	list := func(path string) ([]Input, error) {
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		ins, _, err := lim.expand(path, st.Size())
+		return ins, err
+	}
 	dir := t.TempDir()
 	csv := []byte(adminMini + "2025-06-10T08:00:00Z,r1,u1,a@x.example,,Success,0,\n")
 	zeros := make([]byte, 4<<20) // deflates about 1000 to 1
 	zp := filepath.Join(dir, "a.zip")
 	writeZip(t, zp, zipEntry{"InteractiveSignIns_a.csv", csv}, zipEntry{"InteractiveSignIns_b.csv", zeros})
-	ins, err := Inputs([]string{zp})
+	ins, err := list(zp)
 	if err != nil || len(ins) != 2 {
 		t.Fatalf("%v %d", err, len(ins))
 	}
@@ -144,10 +152,10 @@ func TestZipBombGuards(t *testing.T) {
 		t.Errorf("b: %v", err)
 	}
 	// The archive as a whole: members past the total budget are refused.
-	zipMaxTotal = int64(len(csv)) + 10
+	lim.maxTotal = int64(len(csv)) + 10
 	zp2 := filepath.Join(dir, "b.zip")
 	writeZip(t, zp2, zipEntry{"InteractiveSignIns_1.csv", csv}, zipEntry{"InteractiveSignIns_2.csv", csv})
-	ins, _ = Inputs([]string{zp2})
+	ins, _ = list(zp2)
 	if _, err := Read(ins[0], &recSink{}); err != nil {
 		t.Errorf("1: %v", err)
 	}
