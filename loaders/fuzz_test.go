@@ -109,11 +109,8 @@ func FuzzParallelJSON(f *testing.F) {
 	f.Add([]byte(`{"value":"x","records":[{"createdDateTime":"2025-01-01T00:00:00Z","id":"a"},{"id":}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		read := func(workers, block int) (*Info, *recSink, error) {
-			oldW, oldB := LineWorkers, lineBlockSize
-			LineWorkers, lineBlockSize = workers, block
-			defer func() { LineWorkers, lineBlockSize = oldW, oldB }()
 			s := &recSink{}
-			info, err := Read(bytesInput("export.json", data), s)
+			info, err := ReadWith(bytesInput("export.json", data), s, ReadOptions{Workers: workers, BlockSize: block})
 			return info, s, err
 		}
 		wantInfo, want, wantErr := read(1, 4<<20)

@@ -136,7 +136,7 @@ func readJSON(c *ReadContext) error {
 	j.lineMode = isJSONLines(head)
 	var err error
 	switch {
-	case j.lineMode && LineWorkers > 1:
+	case j.lineMode && c.opt.Workers > 1:
 		err = j.readLinesParallel()
 	case j.lineMode:
 		err = j.readLines()
@@ -239,7 +239,7 @@ func (j *jsonReader) readValues() error {
 		}
 		if c == '[' {
 			read := j.array
-			if LineWorkers > 1 {
+			if j.c.opt.Workers > 1 {
 				read = j.arrayParallel
 			}
 			if err := read(s); err != nil && err != errInputEnded {
@@ -311,7 +311,7 @@ func (j *jsonReader) array(s *valueScanner) error {
 
 // value handles one top-level value or array element: a record or an envelope of records.
 func (j *jsonReader) value(raw []byte, line, off int64, truncated bool) {
-	if !j.worker && !truncated && LineWorkers > 1 && len(raw) >= lineBlockSize/4 && raw[0] == '{' && j.page(raw, line) {
+	if !j.worker && !truncated && j.c.opt.Workers > 1 && len(raw) >= j.c.opt.BlockSize/4 && raw[0] == '{' && j.page(raw, line) {
 		return
 	}
 	v, err := j.p.ParseBytes(raw)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -53,10 +54,7 @@ func genLines(tb testing.TB, n int) []byte {
 // readWith reads data as one file with the given number of line workers and block size.
 func readWith(t *testing.T, path string, workers, block int) (*Info, *recSink) {
 	t.Helper()
-	oldW, oldB := LineWorkers, lineBlockSize
-	LineWorkers, lineBlockSize = workers, block
-	defer func() { LineWorkers, lineBlockSize = oldW, oldB }()
-	return readFile(t, path)
+	return readFileWith(t, path, ReadOptions{Workers: workers, BlockSize: block})
 }
 
 func TestParallelLinesMatchSerial(t *testing.T) {
@@ -97,16 +95,10 @@ func matchesSerial(t *testing.T, path string, minRecords int) {
 	if len(want.recs) < minRecords || len(want.problems) < 4 || len(want.skipped) == 0 {
 		t.Fatalf("serial read: %d records, %d problems, %v skipped: the input lacks the cases under test", len(want.recs), len(want.problems), want.skipped)
 	}
-	for _, c := range []struct{ workers, block int }{{2, 4 << 20}, {3, 4096}, {4, 1500}, {1, 100}} {
+	for _, c := range []struct{ workers, block int }{{2, 4 << 20}, {3, 4096}, {4, 1500}, {2, 100}} {
 		t.Run(fmt.Sprintf("workers=%d,block=%d", c.workers, c.block), func(t *testing.T) {
+			t.Parallel()
 			info, got := readWith(t, path, c.workers, c.block)
-			if c.workers == 1 {
-				// One worker takes the serial path; force the parallel one.
-				old := LineWorkers
-				LineWorkers = 2
-				info, got = readWith(t, path, 2, c.block)
-				LineWorkers = old
-			}
 			if info.SHA256 != wantInfo.SHA256 || info.Format != wantInfo.Format || !reflect.DeepEqual(info.Notes, wantInfo.Notes) {
 				t.Errorf("info differs: %+v, want %+v", info, wantInfo)
 			}
@@ -175,17 +167,14 @@ func BenchmarkJSONLines(b *testing.B) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	for _, workers := range []int{1, LineWorkers} {
+	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			old := LineWorkers
-			LineWorkers = workers
-			defer func() { LineWorkers = old }()
 			b.SetBytes(int64(len(data)))
 			var n int
 			cpu0 := cpuTime()
 			for b.Loop() {
 				s := &countSink{}
-				if _, err := Read(FileInput(path, int64(len(data))), s); err != nil {
+				if _, err := ReadWith(FileInput(path, int64(len(data))), s, ReadOptions{Workers: workers}); err != nil {
 					b.Fatal(err)
 				}
 				n = s.n

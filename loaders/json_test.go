@@ -63,12 +63,17 @@ func (s *recSink) Reject(p Problem) { s.problems = append(s.problems, p) }
 
 func readFile(t *testing.T, path string) (*Info, *recSink) {
 	t.Helper()
+	return readFileWith(t, path, ReadOptions{})
+}
+
+func readFileWith(t *testing.T, path string, opt ReadOptions) (*Info, *recSink) {
+	t.Helper()
 	st, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &recSink{}
-	info, err := Read(FileInput(path, st.Size()), s)
+	info, err := ReadWith(FileInput(path, st.Size()), s, opt)
 	if err != nil {
 		t.Fatalf("Read(%s): %v", path, err)
 	}
@@ -467,11 +472,8 @@ func TestNestedArrayCutOffReportedOnce(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, workers := range []int{1, 2} {
-				old := LineWorkers
-				LineWorkers = workers
 				s := &recSink{}
-				_, err := Read(bytesInput("export.json", []byte(c.text)), s)
-				LineWorkers = old
+				_, err := ReadWith(bytesInput("export.json", []byte(c.text)), s, ReadOptions{Workers: workers})
 				if err != nil {
 					t.Fatal(err)
 				}

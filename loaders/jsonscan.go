@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"sync"
 
 	"github.com/valyala/fastjson"
@@ -219,12 +218,7 @@ func (s *valueScanner) consume() { s.pos++ }
 // to the sink in file order, so line numbers, record indexes and de-duplication are the same
 // as when one goroutine reads the file.
 
-// lineBlockSize is the size of the blocks of JSON lines handed to workers (a variable so
-// that tests can cut small inputs into many blocks).
-var lineBlockSize = 4 << 20
-
-// LineWorkers is the number of goroutines that parse the blocks of one JSON-lines file.
-var LineWorkers = runtime.GOMAXPROCS(0)
+// The number of workers and the size of the blocks are ReadOptions (ReadContext.opt).
 
 // lineBlock is a run of whole lines, or of the elements of a top-level array, and once
 // parsed, what the sink is to receive.
@@ -285,6 +279,7 @@ func (s *blockSink) Reject(p Problem) {
 // lineReader cuts decoded text into blocks of whole lines.
 type lineReader struct {
 	r     io.Reader
+	size  int    // block size
 	carry []byte // the start of a line read past the last block
 	line  int64
 	off   int64
@@ -292,18 +287,22 @@ type lineReader struct {
 }
 
 // blockPool recycles block buffers across blocks and files: a folder of hourly files
-// would otherwise allocate (and clear) a fresh 4 MiB buffer per file.
+// would otherwise allocate (and clear) a fresh 4 MiB buffer per file. It holds buffers of
+// defaultBlockSize only; other sizes (in tests) are allocated as asked.
 var blockPool sync.Pool
 
-func getBlock() []byte {
-	if b, ok := blockPool.Get().(*[]byte); ok && cap(*b) >= lineBlockSize {
-		return (*b)[:0]
+// getBlock returns an empty buffer with room for size bytes.
+func getBlock(size int) []byte {
+	if size == defaultBlockSize {
+		if b, ok := blockPool.Get().(*[]byte); ok {
+			return (*b)[:0]
+		}
 	}
-	return make([]byte, 0, lineBlockSize)
+	return make([]byte, 0, size)
 }
 
 func putBlock(b []byte) {
-	if cap(b) == lineBlockSize {
+	if cap(b) == defaultBlockSize {
 		blockPool.Put(&b)
 	}
 }
@@ -313,7 +312,7 @@ func (lr *lineReader) next() *lineBlock {
 	if lr.err != nil && len(lr.carry) == 0 {
 		return nil
 	}
-	buf := append(getBlock(), lr.carry...)
+	buf := append(getBlock(lr.size), lr.carry...)
 	lr.carry = lr.carry[:0]
 	for {
 		// Fill the buffer, then cut after its last newline.
@@ -355,7 +354,7 @@ func (lr *lineReader) block(buf []byte, n int, final bool) *lineBlock {
 func (lr *lineReader) skipLongLine(buf []byte) *lineBlock {
 	p := &Problem{Line: lr.line + 1, Offset: lr.off, Reason: fmt.Sprintf("line longer than %d MiB; the rest of the line is skipped", maxValue>>20), Excerpt: excerpt(buf[:min(len(buf), 200)])}
 	n := int64(len(buf))
-	small := buf[:0:lineBlockSize]
+	small := buf[:0:lr.size]
 	for lr.err == nil {
 		m, err := lr.r.Read(small[:cap(small)])
 		if err != nil {
@@ -392,10 +391,10 @@ func (j *jsonReader) parseLines(b *lineBlock) {
 	}
 }
 
-// readLinesParallel reads JSON lines with LineWorkers goroutines. A file of one block is
-// parsed by the calling goroutine, straight to the sink.
+// readLinesParallel reads JSON lines with the options' Workers goroutines. A file of one
+// block is parsed by the calling goroutine, straight to the sink.
 func (j *jsonReader) readLinesParallel() error {
-	lr := &lineReader{r: j.c.R}
+	lr := &lineReader{r: j.c.R, size: j.c.opt.BlockSize}
 	first := lr.next()
 	if first == nil {
 		return readErr(lr.err)
@@ -433,13 +432,17 @@ func (j *jsonReader) parseBlock(b *lineBlock) {
 	}
 }
 
-// parallel parses first and the blocks next returns (until nil) with LineWorkers
-// goroutines, and hands their output to the sink in order.
+// parallel parses first and the blocks next returns (until nil) with the options' Workers
+// goroutines, and hands their output to the sink in order. The calling goroutine only cuts
+// and hands over blocks meanwhile: it stops counting as a parser until the workers are done.
 func (j *jsonReader) parallel(first *lineBlock, next func() *lineBlock) {
+	opt := &j.c.opt
+	opt.parsing(-1)
+	defer opt.parsing(+1)
 	work := make(chan *lineBlock)
-	order := make(chan *lineBlock, 2*LineWorkers)
+	order := make(chan *lineBlock, 2*opt.Workers)
 	stop := make(chan struct{})
-	workers := make([]*jsonReader, LineWorkers)
+	workers := make([]*jsonReader, opt.Workers)
 	var wg sync.WaitGroup
 	for i := range workers {
 		c := *j.c
@@ -452,7 +455,15 @@ func (j *jsonReader) parallel(first *lineBlock, next func() *lineBlock) {
 			for b := range work {
 				wj.c.Sink = &b.out
 				wj.index, wj.timeFallback = 0, 0
+				if opt.Slots != nil {
+					opt.Slots <- struct{}{}
+				}
+				opt.parsing(+1)
 				wj.parseBlock(b)
+				opt.parsing(-1)
+				if opt.Slots != nil {
+					<-opt.Slots
+				}
 				b.out.n, b.fallbk = wj.index, wj.timeFallback
 				close(b.done)
 			}
@@ -509,6 +520,7 @@ type elem struct {
 // several pages writes) into blocks of whole elements, as array walks it.
 type elemReader struct {
 	s     *valueScanner
+	size  int        // block size
 	depth int        // arrays open
 	done  bool       // the outer array is closed, or the input ended
 	tail  *lineBlock // a problem to hand over after the current block
@@ -525,8 +537,8 @@ func (er *elemReader) next() *lineBlock {
 		return nil
 	}
 	s := er.s
-	b := &lineBlock{data: getBlock(), elems: make([]elem, 0, 256), done: make(chan struct{})}
-	for len(b.data) < lineBlockSize {
+	b := &lineBlock{data: getBlock(er.size), elems: make([]elem, 0, 256), done: make(chan struct{})}
+	for len(b.data) < er.size {
 		c, ok := s.peek()
 		if !ok {
 			er.done = true
@@ -585,11 +597,11 @@ func (b *lineBlock) orNext(er *elemReader) *lineBlock {
 	return er.next()
 }
 
-// arrayParallel is array with the elements parsed by LineWorkers goroutines (an array of
-// one block is parsed by the calling goroutine).
+// arrayParallel is array with the elements parsed by the options' Workers goroutines (an
+// array of one block is parsed by the calling goroutine).
 func (j *jsonReader) arrayParallel(s *valueScanner) error {
 	s.consume() // '['
-	er := &elemReader{s: s, depth: 1}
+	er := &elemReader{s: s, size: j.c.opt.BlockSize, depth: 1}
 	first := er.next()
 	if first == nil {
 		return er.err
@@ -661,9 +673,9 @@ func readErr(err error) error {
 // records are instead parsed one by one, in parallel, once the page is known to be valid
 // JSON, with exactly the results of parsing it whole.
 
-// pageBlocks cuts the records array of an envelope page into blocks of elements, or
-// returns nil when raw is not one (then value parses it whole, as before).
-func pageBlocks(raw []byte, line int64) []*lineBlock {
+// pageBlocks cuts the records array of an envelope page into blocks of elements of about
+// size bytes, or returns nil when raw is not one (then value parses it whole, as before).
+func pageBlocks(raw []byte, line int64, size int) []*lineBlock {
 	if fastjson.ValidateBytes(raw) != nil {
 		return nil // value reports it
 	}
@@ -732,7 +744,7 @@ func pageBlocks(raw []byte, line int64) []*lineBlock {
 	es.consume()
 	var blocks []*lineBlock
 	b := &lineBlock{data: raw, borrowed: true, elems: []elem{}, done: make(chan struct{})}
-	size := 0
+	filled := 0
 	for {
 		c, ok := es.peek()
 		if !ok || c == ']' {
@@ -748,10 +760,10 @@ func pageBlocks(raw []byte, line int64) []*lineBlock {
 			return nil
 		}
 		b.elems = append(b.elems, elem{start: int(start), end: int(start) + len(v), line: line, off: -1, record: true})
-		if size += len(v); size >= lineBlockSize {
+		if filled += len(v); filled >= size {
 			blocks = append(blocks, b)
 			b = &lineBlock{data: raw, borrowed: true, elems: []elem{}, done: make(chan struct{})}
-			size = 0
+			filled = 0
 		}
 	}
 	if len(b.elems) > 0 || len(blocks) == 0 {
@@ -762,7 +774,7 @@ func pageBlocks(raw []byte, line int64) []*lineBlock {
 
 // page reads an envelope page's records in parallel; false when raw is not one.
 func (j *jsonReader) page(raw []byte, line int64) bool {
-	blocks := pageBlocks(raw, line)
+	blocks := pageBlocks(raw, line, j.c.opt.BlockSize)
 	if blocks == nil {
 		return false
 	}

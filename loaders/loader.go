@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -128,6 +129,48 @@ type ReadContext struct {
 	Info *Info
 	// LogTypeHint is the log type that the file name or folder implies, or "".
 	LogTypeHint string
+	opt         ReadOptions // with Workers and BlockSize set
+}
+
+// ReadOptions tune how an input is read. The zero value is what Read uses.
+type ReadOptions struct {
+	// Workers is the number of goroutines that parse the blocks of a large JSON file (JSON
+	// lines, a top-level array, a Graph page); 1 reads every file with the calling goroutine
+	// alone, and 0 means one per CPU (GOMAXPROCS).
+	Workers int
+	// Slots, when not nil, is shared by the reads of one load: a block worker holds a place
+	// in it while it parses a block, so the reads together parse at most cap(Slots) blocks
+	// at once. A worker holds it only while parsing, never while waiting for the sink.
+	Slots chan struct{}
+	// BlockSize is the size of the blocks of lines or array elements handed to the workers;
+	// 0 means 4 MiB. Tests use small blocks to cut small inputs into many.
+	BlockSize int
+	// Parsing, when not nil, is called with +1 when a goroutine starts parsing the input's
+	// records and with -1 when it stops: the goroutine reading the input while it parses
+	// (not while block workers do), and a block worker for each block. Tests count the
+	// parsers at work with it; it must be safe for concurrent use.
+	Parsing func(delta int)
+}
+
+// defaultBlockSize is the size of the blocks of a parallel JSON read.
+const defaultBlockSize = 4 << 20
+
+// resolved returns o with the defaults filled in.
+func (o ReadOptions) resolved() ReadOptions {
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.BlockSize <= 0 {
+		o.BlockSize = defaultBlockSize
+	}
+	return o
+}
+
+// parsing reports a goroutine starting (+1) or stopping (-1) to parse records.
+func (o *ReadOptions) parsing(delta int) {
+	if o.Parsing != nil {
+		o.Parsing(delta)
+	}
 }
 
 // Note records a choice a reviewer should know about.
@@ -152,8 +195,12 @@ const headSize = 64 << 10
 
 // Read reads one input, passing its records to sink, and returns what it found. Only an
 // input that cannot be read at all returns an error (a *ParseError for bad content); a bad
-// record is rejected through the sink and reading goes on.
-func Read(in Input, sink Sink) (*Info, error) {
+// record is rejected through the sink and reading goes on. A large JSON file is parsed by
+// one goroutine per CPU; ReadWith takes the number.
+func Read(in Input, sink Sink) (*Info, error) { return ReadWith(in, sink, ReadOptions{}) }
+
+// ReadWith is Read with options.
+func ReadWith(in Input, sink Sink, opt ReadOptions) (*Info, error) {
 	rc, err := in.Open()
 	if err != nil {
 		var pe *ParseError
@@ -166,7 +213,7 @@ func Read(in Input, sink Sink) (*Info, error) {
 	h := sha256.New()
 	counted := &countingReader{r: rc, h: h}
 	info := &Info{Path: in.Path}
-	err = readDecoded(in, counted, sink, info)
+	err = readDecoded(in, counted, sink, info, opt.resolved())
 	// Hash the whole file, whatever the reader consumed.
 	if _, cerr := io.Copy(io.Discard, counted); cerr != nil && err == nil {
 		err = fmt.Errorf("read %s: %w", in.Path, cerr)
@@ -207,7 +254,7 @@ func putHeadReader(br *bufio.Reader) {
 	headReaders.Put(br)
 }
 
-func readDecoded(in Input, raw io.Reader, sink Sink, info *Info) error {
+func readDecoded(in Input, raw io.Reader, sink Sink, info *Info, opt ReadOptions) error {
 	br := headReader(raw)
 	defer putHeadReader(br)
 	name := filepath.Base(in.Path)
@@ -254,8 +301,11 @@ func readDecoded(in Input, raw io.Reader, sink Sink, info *Info) error {
 	}
 	info.Format, info.Detection = f.Name, why
 	info.Unavailable = append([]string(nil), f.Unavailable...)
-	c := &ReadContext{Path: in.Path, Name: name, R: tr, Sink: sink, Info: info, LogTypeHint: LogTypeFromName(in.Path)}
-	if err := f.Read(c); err != nil {
+	c := &ReadContext{Path: in.Path, Name: name, R: tr, Sink: sink, Info: info, LogTypeHint: LogTypeFromName(in.Path), opt: opt}
+	opt.parsing(+1)
+	err = f.Read(c)
+	opt.parsing(-1)
+	if err != nil {
 		var pe *ParseError
 		if errors.As(err, &pe) {
 			return err
