@@ -314,7 +314,7 @@ func TestLoadMemoryLimitRestored(t *testing.T) {
 	}
 }
 
-// A load larger than commitEvery rows commits in chunks and ends with the same tables as
+// A load larger than LoadOptions.CommitRows commits in chunks and ends with the same tables as
 // a load in one transaction.
 func TestLoadCommitsInChunks(t *testing.T) {
 	dir := t.TempDir()
@@ -322,13 +322,13 @@ func TestLoadCommitsInChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	in, _ := benchInputs(t, dir)
-	counts := func() []string {
+	counts := func(opt LoadOptions) []string {
 		db, err := Open(filepath.Join(t.TempDir(), "c.duckdb"), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		sum, err := db.Load(context.Background(), in, LoadOptions{})
+		sum, err := db.Load(context.Background(), in, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -348,11 +348,8 @@ func TestLoadCommitsInChunks(t *testing.T) {
 		}
 		return out
 	}
-	want := counts()
-	oldC, oldF := commitEvery, flushEvery
-	commitEvery, flushEvery = 300, 100
-	defer func() { commitEvery, flushEvery = oldC, oldF }()
-	if got := counts(); !reflect.DeepEqual(got, want) {
+	want := counts(LoadOptions{})
+	if got := counts(LoadOptions{CommitRows: 300, FlushRows: 100}); !reflect.DeepEqual(got, want) {
 		t.Errorf("chunked commits: %v, one transaction: %v", got, want)
 	}
 }

@@ -80,11 +80,21 @@ const problemsKept = 200
 
 // LoadOptions tune a load.
 type LoadOptions struct {
-	Workers  int                               // files parsed at once; default: CPUs
+	// Workers bounds the parsing: at most Workers files are parsed at once, a large JSON
+	// file by at most Workers goroutines, and at most Workers blocks of such files at once
+	// across the load. 1 parses with one goroutine. Default: the database's Threads.
+	Workers  int
 	Progress func(doneBytes, totalBytes int64) // called now and then from the writer
 	// ProgressRecords is Progress with the number of records read so far (for a rate).
 	ProgressRecords func(doneBytes, totalBytes, records int64)
 	OnFile          func(r *FileResult) // called when a file is complete
+	// Parse is how each file is read. Its Workers and Slots are set from Workers above
+	// when left zero; tests set BlockSize and the Parsing hook.
+	Parse loaders.ReadOptions
+	// FlushRows bounds the rows the appenders hold before they hand them to DuckDB;
+	// default flushEvery. CommitRows bounds the rows of one transaction; default
+	// commitEvery. Tests make them small to exercise chunked commits.
+	FlushRows, CommitRows int
 }
 
 // aheadBytes bounds the input read but not yet written (the sum of the sizes of the files
@@ -92,7 +102,7 @@ type LoadOptions struct {
 // compresses a finished row group the writer stops for a second or more; a window of
 // small files lets the parsers go on meanwhile, where a window of a few files left a CPU
 // idle. A waiting file holds at most the batches its channel buffers (4 × batchSize rows).
-var aheadBytes int64 = 64 << 20
+const aheadBytes int64 = 64 << 20
 
 // window counts the bytes of files read ahead of the writer.
 type window struct {
@@ -284,6 +294,20 @@ func (d *DB) Load(ctx context.Context, inputs []loaders.Input, opt LoadOptions) 
 		return nil, err
 	}
 	defer w.close()
+	w.flushRows, w.commitRows = opt.FlushRows, opt.CommitRows
+	if w.flushRows <= 0 {
+		w.flushRows = flushEvery
+	}
+	if w.commitRows <= 0 {
+		w.commitRows = commitEvery
+	}
+	read := opt.Parse
+	if read.Workers <= 0 {
+		read.Workers = opt.Workers
+	}
+	if read.Slots == nil && read.Workers > 1 {
+		read.Slots = make(chan struct{}, opt.Workers)
+	}
 
 	jobs := make([]*fileJob, len(inputs))
 	for i, in := range inputs {
@@ -320,7 +344,7 @@ func (d *DB) Load(ctx context.Context, inputs []loaders.Input, opt LoadOptions) 
 			wg.Add(1)
 			go func(j *fileJob) {
 				defer wg.Done()
-				parse(ctx, j)
+				parse(ctx, j, read)
 				<-parsing
 			}(j)
 		}
@@ -368,7 +392,7 @@ func (d *DB) Load(ctx context.Context, inputs []loaders.Input, opt LoadOptions) 
 	return sum, nil
 }
 
-func parse(ctx context.Context, j *fileJob) {
+func parse(ctx context.Context, j *fileJob, opt loaders.ReadOptions) {
 	defer close(j.batches)
 	// Count the bytes read, so that the progress of a large file moves as it is parsed.
 	var read atomic.Int64
@@ -382,7 +406,7 @@ func parse(ctx context.Context, j *fileJob) {
 		return &countedFile{ReadCloser: rc, n: &read, ctx: ctx}, nil
 	}
 	s := &fileSink{read: &read, seeds: j.seeds, out: j.batches, done: ctx.Done()}
-	info, err := loaders.Read(in, s)
+	info, err := loaders.ReadWith(in, s, opt)
 	s.flush()
 	j.info, j.err, j.skipped, j.rejected = info, err, s.skipped, s.rejected
 }
@@ -442,6 +466,8 @@ type writer struct {
 	// appended row (the primary-key index of the transaction's rows) until the commit.
 	uncommitted int
 	inTx        bool // a transaction is open on conn
+	// flushRows and commitRows are LoadOptions.FlushRows and CommitRows.
+	flushRows, commitRows int
 }
 
 func (d *DB) newWriter(ctx context.Context) (*writer, error) {
@@ -610,11 +636,11 @@ func (w *writer) file(ctx context.Context, j *fileJob, progress func(int64)) (*F
 		}
 		w.records += int64(len(b.rows) + len(b.steps) + len(b.problems))
 		w.uncommitted += len(b.rows) + len(b.steps)
-		if w.unflushed += len(b.rows) + len(b.steps); w.uncommitted >= commitEvery {
+		if w.unflushed += len(b.rows) + len(b.steps); w.uncommitted >= w.commitRows {
 			if err := w.commitAndBegin(ctx); err != nil {
 				return nil, err
 			}
-		} else if w.unflushed >= flushEvery {
+		} else if w.unflushed >= w.flushRows {
 			// An appender buffers rows until flushed, outside DuckDB's memory limit.
 			if err := w.flush(); err != nil {
 				return nil, err
@@ -862,8 +888,8 @@ func (w *writer) appendProblem(fr *FileResult, p loaders.Problem) error {
 }
 
 // flushEvery bounds the rows the appenders hold before they hand them to DuckDB (inside
-// the load's transaction), and so the memory they take.
-var flushEvery = 20480
+// the load's transaction), and so the memory they take (LoadOptions.FlushRows).
+const flushEvery = 20480
 
 func (w *writer) flush() error {
 	w.unflushed = 0
@@ -899,8 +925,8 @@ func (w *writer) commit(ctx context.Context) error {
 // commitEvery bounds the rows of one transaction. A load of up to this many rows is all or
 // nothing; a larger one commits every commitEvery rows, so an interrupted load keeps
 // what was committed (loading the same files again counts those rows as duplicates).
-// 5M sign-ins in one transaction ran out of a 1 GB memory limit.
-var commitEvery = 500_000
+// 5M sign-ins in one transaction ran out of a 1 GB memory limit (LoadOptions.CommitRows).
+const commitEvery = 500_000
 
 // commitAndBegin commits the rows so far and opens the next transaction.
 func (w *writer) commitAndBegin(ctx context.Context) error {
