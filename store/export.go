@@ -9,10 +9,12 @@ import (
 	"strings"
 )
 
-// ExportTables are the tables written by ExportParquet, each into a folder of its name.
+// ExportTables returns the tables written by ExportParquet, each into a folder of its name.
 // signins is partitioned by event date (UTC) and log type, Hive style:
 // signins/date=2025-06-01/log_type=interactiveUser/data_0.parquet.
-var ExportTables = []string{"signins", "signin_ca_policies", "signin_auth_steps", "sources", "load_problems"}
+func ExportTables() []string {
+	return []string{"signins", "signin_ca_policies", "signin_auth_steps", "sources", "load_problems"}
+}
 
 // ErrExportDirNotEmpty is returned when the export folder holds files and force is not set.
 var ErrExportDirNotEmpty = errors.New("export folder is not empty")
@@ -58,7 +60,7 @@ func (d *DB) ExportParquet(ctx context.Context, dir string, force bool) ([]Expor
 	}
 	defer conn.Close()
 	var out []ExportedTable
-	for _, t := range ExportTables {
+	for _, t := range ExportTables() {
 		path := filepath.Join(tmp, t)
 		var stmt string
 		if t == "signins" {
@@ -95,7 +97,7 @@ func (d *DB) ExportParquet(ctx context.Context, dir string, force bool) ([]Expor
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("export folder: %w", err)
 	}
-	for _, t := range ExportTables {
+	for _, t := range ExportTables() {
 		dst := filepath.Join(dir, t)
 		if force {
 			if err := os.RemoveAll(dst); err != nil {
