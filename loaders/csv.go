@@ -721,7 +721,7 @@ func plural(n int64, one, many string) string {
 }
 
 // Schema fields, for Format.Unavailable and Info.Unavailable: every column of signins a
-// loader fills (status is derived, log_type always set), plus the child tables.
+// loader fills (status is derived, log_type always set), plus the child tables. Read-only.
 var schemaFields = func() []string {
 	f := append([]string{}, StrColumns[:]...)
 	f = append(f, "created_at", "ingested_at", "autonomous_system_number", "latitude", "longitude", "error_code",
@@ -747,6 +747,7 @@ func missingFields(have map[string]bool) []string {
 
 // graphFields names the schema fields that each Graph / Log Analytics field fills (lower
 // case names, as topFields in fields.go). A test checks that both tables have the same keys.
+// Read-only.
 var graphFields = map[string][]string{
 	"id": {"id"}, "correlationid": {"correlation_id"}, "originalrequestid": {"original_request_id"},
 	"sessionid": {"session_id"}, "uniquetokenidentifier": {"unique_token_id"}, "userid": {"user_id"},

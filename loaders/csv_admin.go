@@ -81,7 +81,7 @@ type adminCol struct {
 // adminColumns maps normalized header names of every admin download to columns. The user
 // header is the one given in the spec (55 columns, Oct 2024) plus the late-2025 additions;
 // the service-principal header adds its own columns; the managed-identity and older
-// spellings ("MFA result") are accepted as aliases.
+// spellings ("MFA result") are accepted as aliases. Read-only.
 var adminColumns = map[string]adminCol{
 	"date (utc)":                             {kind: aDate},
 	"request id":                             {aStr, ID},
@@ -440,6 +440,8 @@ const (
 	adRequirement
 )
 
+// authDetailColumns maps normalized header names of an auth-details download to its
+// columns. Read-only.
 var authDetailColumns = map[string]int{
 	"request id": adRequest,
 	"date (utc)": adTime, "date": adTime, "authentication step date": adTime, "authentication step date (utc)": adTime,

@@ -68,9 +68,9 @@ const (
 	laDup
 )
 
-// laDirect maps the Log Analytics columns whose Normalizer setter stores the text as it is
+// laDirectColumns maps the Log Analytics columns whose Normalizer setter stores the text as it is
 // to their column, so that the hot path skips building a JSON value per cell. A test checks
-// that each one lands where topFields would put it.
+// that each one lands where topFields would put it. Read-only.
 var laDirectColumns = map[string]Str{
 	"id": ID, "correlationid": CorrelationID, "originalrequestid": OriginalRequestID, "sessionid": SessionID,
 	"uniquetokenidentifier": UniqueTokenID, "userid": UserID, "userprincipalname": UserPrincipalName,

@@ -34,7 +34,7 @@ func matchPowerShellCSV(h *Head) (bool, string) {
 }
 
 // psFlat maps the flattened names a script gives expanded nested values to Graph's
-// parent and child ("ErrorCode" is status.errorCode).
+// parent and child ("ErrorCode" is status.errorCode). Read-only.
 var psFlat = map[string][2]string{
 	"errorcode": {"status", "errorCode"}, "failurereason": {"status", "failureReason"},
 	"additionaldetails": {"status", "additionalDetails"},
@@ -49,6 +49,7 @@ var psFlat = map[string][2]string{
 }
 
 // nestedFields names the schema field of a nested Graph value ("parent.child", lower case).
+// Read-only.
 var nestedFields = map[string]string{
 	"status.errorcode": "error_code", "status.failurereason": "failure_reason", "status.additionaldetails": "additional_details",
 	"location.city": "city", "location.state": "state", "location.countryorregion": "country",

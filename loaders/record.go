@@ -14,7 +14,7 @@ const (
 	ManagedIdent   = "managedIdentity"
 )
 
-// LogTypes lists the four sign-in logs in report order.
+// LogTypes lists the four sign-in logs in report order. Read-only.
 var LogTypes = []string{Interactive, NonInteractive, ServicePrinc, ManagedIdent}
 
 // Str names a text column of the signins table. Text columns live in an array so that the
@@ -83,7 +83,7 @@ const (
 	numStr
 )
 
-// StrColumns holds the schema column name of each Str, indexed by it.
+// StrColumns holds the schema column name of each Str, indexed by it. Read-only.
 var StrColumns = [numStr]string{
 	"id", "correlation_id", "original_request_id", "session_id", "unique_token_id",
 	"user_id", "user_principal_name", "user_display_name", "user_type", "sign_in_identifier",
