@@ -58,6 +58,7 @@ func readWith(t *testing.T, path string, workers, block int) (*Info, *recSink) {
 }
 
 func TestParallelLinesMatchSerial(t *testing.T) {
+	t.Parallel()
 	lines := bytes.SplitAfter(genLines(t, 600), []byte("\n"))
 	// Faults and oddities among the records, each a line of its own.
 	odd := [][]byte{
@@ -114,6 +115,7 @@ func matchesSerial(t *testing.T, path string, minRecords int) {
 // back-to-back arrays, elements that are not records, an envelope element, and both ways
 // an array can end early (an element cut off; no closing bracket).
 func TestParallelArrayMatchesSerial(t *testing.T) {
+	t.Parallel()
 	elems := generatedRecords(t, "admin-json")
 	odd := []string{
 		`{"id": "x", "createdDateTime": }`, // invalid JSON
@@ -143,6 +145,7 @@ func TestParallelArrayMatchesSerial(t *testing.T) {
 		"no-closing":      whole + "[" + elems[6] + ",\n" + elems[7] + "\n",
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join(t.TempDir(), "InteractiveSignIns.json")
 			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 				t.Fatal(err)
@@ -229,6 +232,7 @@ func BenchmarkJSONFormats(b *testing.B) {
 // elements that are not records, a nested array, an invalid page (rejected whole), a
 // record that has a "value" array, and "value" that is not an array beside "records".
 func TestParallelPagesMatchSerial(t *testing.T) {
+	t.Parallel()
 	recs := generatedRecords(t, "graph")
 	odd := []string{`42`, `"text"`, `null`, "[" + recs[0] + "]",
 		`{"activityDateTime": "2025-06-01T00:00:00Z", "id": "audit"}`,

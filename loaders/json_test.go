@@ -90,6 +90,7 @@ func mustTime(t *testing.T, s string) time.Time {
 }
 
 func TestGraphPage(t *testing.T) {
+	t.Parallel()
 	info, s := readFile(t, "../testdata/json/same-events/graph/graph-page-1.json")
 	if info.Format != "graph-page" {
 		t.Fatalf("format %q, want graph-page", info.Format)
@@ -145,6 +146,7 @@ func TestGraphPage(t *testing.T) {
 }
 
 func TestManagedIdentityFromEventTypes(t *testing.T) {
+	t.Parallel()
 	_, s := readFile(t, "../testdata/json/same-events/graph/graph-page-2.json")
 	if len(s.recs) != 1 {
 		t.Fatalf("%d records", len(s.recs))
@@ -156,6 +158,7 @@ func TestManagedIdentityFromEventTypes(t *testing.T) {
 }
 
 func TestBackToBackArrays(t *testing.T) {
+	t.Parallel()
 	info, s := readFile(t, "../testdata/json/shapes/back-to-back-arrays.json")
 	if info.Format != "json-array" {
 		t.Errorf("format %q", info.Format)
@@ -178,6 +181,7 @@ func TestBackToBackArrays(t *testing.T) {
 }
 
 func TestTruncatedJSONLines(t *testing.T) {
+	t.Parallel()
 	info, s := readFile(t, "../testdata/json/shapes/graph-lines-truncated.jsonl")
 	if info.Format != "graph-jsonl" {
 		t.Errorf("format %q", info.Format)
@@ -191,6 +195,7 @@ func TestTruncatedJSONLines(t *testing.T) {
 }
 
 func TestLastLineWithoutNewline(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "lines.jsonl")
 	os.WriteFile(p, []byte(`{"id":"a1","createdDateTime":"2025-06-01T10:00:00Z","userId":"u1","status":{"errorCode":0}}
 {"id":"a2","createdDateTime":"2025-06-01T10:00:01Z","userId":"u1","status":{"errorCode":0}}`), 0o644)
@@ -201,6 +206,7 @@ func TestLastLineWithoutNewline(t *testing.T) {
 }
 
 func TestArrayCutOff(t *testing.T) {
+	t.Parallel()
 	_, s := readFile(t, "../testdata/json/shapes/array-cut-off.json")
 	if len(s.recs) != 2 || len(s.problems) != 1 {
 		t.Fatalf("%d records %d problems, want 2 and 1", len(s.recs), len(s.problems))
@@ -211,6 +217,7 @@ func TestArrayCutOff(t *testing.T) {
 }
 
 func TestEmptyFile(t *testing.T) {
+	t.Parallel()
 	info, s := readFile(t, "../testdata/json/shapes/empty.json")
 	if info.Format != "empty" || len(s.recs)+len(s.problems) != 0 {
 		t.Errorf("format %q, %d records, %d problems", info.Format, len(s.recs), len(s.problems))
@@ -221,6 +228,7 @@ func TestEmptyFile(t *testing.T) {
 }
 
 func TestPowerShellUTF16(t *testing.T) {
+	t.Parallel()
 	info, s := readFile(t, "../testdata/json/shapes/powershell-utf16.json")
 	if info.Encoding != "utf-16le" || info.Format != "json-array" {
 		t.Errorf("encoding %q format %q", info.Encoding, info.Format)
@@ -242,6 +250,7 @@ func TestPowerShellUTF16(t *testing.T) {
 }
 
 func TestDiagnosticMixed(t *testing.T) {
+	t.Parallel()
 	info, s := readFile(t, "../testdata/json/shapes/diagnostic-mixed.PT1H.json")
 	if info.Format != "diagnostic-jsonl" {
 		t.Errorf("format %q", info.Format)
@@ -268,6 +277,7 @@ func TestDiagnosticMixed(t *testing.T) {
 }
 
 func TestRecordsEnvelope(t *testing.T) {
+	t.Parallel()
 	info, s := readFile(t, "../testdata/json/shapes/records-envelope.json")
 	if info.Format != "diagnostic-envelope" || len(s.recs) != 2 {
 		t.Fatalf("format %q, %d records", info.Format, len(s.recs))
@@ -281,6 +291,7 @@ func TestRecordsEnvelope(t *testing.T) {
 }
 
 func TestLogAnalyticsREST(t *testing.T) {
+	t.Parallel()
 	info, s := readFile(t, "../testdata/json/shapes/la-rest.json")
 	if info.Format != "la-rest-json" {
 		t.Errorf("format %q", info.Format)
@@ -303,6 +314,7 @@ func TestLogAnalyticsREST(t *testing.T) {
 }
 
 func TestUnrecognized(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "notes.txt")
 	os.WriteFile(p, []byte("Date,Thing\n1,2\n"), 0o644)
@@ -318,6 +330,7 @@ func TestUnrecognized(t *testing.T) {
 }
 
 func TestGzipTransparent(t *testing.T) {
+	t.Parallel()
 	// The gzip of graph-page-2.json, made with the standard library at test time.
 	src, err := os.ReadFile("../testdata/json/same-events/graph/graph-page-2.json")
 	if err != nil {
@@ -424,6 +437,7 @@ func TestStrColumnsMatchSchemaOrder(t *testing.T) {
 }
 
 func TestLogAnalyticsRowsEachKeepTheirOutcome(t *testing.T) {
+	t.Parallel()
 	// Status JSON text in one row must not stop the next row's ResultType from counting.
 	p := filepath.Join(t.TempDir(), "SigninLogs.json")
 	os.WriteFile(p, []byte(`{"TimeGenerated":"2025-06-01T08:10:00Z","CreatedDateTime":"2025-06-01T08:00:00Z","Id":"r1","UserId":"u1","ResultType":"0","Status":"{\"errorCode\":0}","Type":"SigninLogs"}
@@ -439,6 +453,7 @@ func TestLogAnalyticsRowsEachKeepTheirOutcome(t *testing.T) {
 }
 
 func TestMarkdownNotesAreIgnoredButListed(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "README.md")
 	os.WriteFile(p, []byte("# Export notes\n"), 0o644)
 	info, s := readFile(t, p)
@@ -448,6 +463,7 @@ func TestMarkdownNotesAreIgnoredButListed(t *testing.T) {
 }
 
 func TestLogAnalyticsIdentityOfWorkloads(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "AADServicePrincipalSignInLogs.json")
 	os.WriteFile(p, []byte(`{"TimeGenerated":"2025-06-01T08:10:00Z","Id":"w1","Identity":"backup-daemon","ServicePrincipalId":"sp1","ResultType":"0","Type":"AADServicePrincipalSignInLogs"}
 `), 0o644)
@@ -461,6 +477,7 @@ func TestLogAnalyticsIdentityOfWorkloads(t *testing.T) {
 // element cut off inside them is the only problem (it used to add one "array cut off" per
 // array still open).
 func TestNestedArrayCutOffReportedOnce(t *testing.T) {
+	t.Parallel()
 	rec := `{"createdDateTime":"2025-06-01T00:00:00Z","id":"a","status":{"errorCode":0}}`
 	for _, c := range []struct {
 		name, text string

@@ -317,6 +317,7 @@ func TestLoadMemoryLimitRestored(t *testing.T) {
 // A load larger than LoadOptions.CommitRows commits in chunks and ends with the same tables as
 // a load in one transaction.
 func TestLoadCommitsInChunks(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if _, err := gen.Write(dir, "diagnostic", gen.Config{Seed: 4, Events: 1500, Days: 1}); err != nil {
 		t.Fatal(err)
