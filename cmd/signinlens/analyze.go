@@ -15,10 +15,6 @@ import (
 	"github.com/signinlens/signinlens/store"
 )
 
-func init() {
-	register(command{name: "analyze", summary: "run every query and detection and write one report (Excel, Markdown or JSON)", run: runAnalyze})
-}
-
 const analyzeUsage = `Usage: signinlens analyze PATH... -o REPORT [flags]
        signinlens analyze --db FILE -o REPORT [flags]
 

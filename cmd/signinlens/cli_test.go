@@ -21,7 +21,8 @@ func TestUsageAndHelp(t *testing.T) {
 	if code, _, errOut := runCLI(t, "frobnicate"); code != exitUsage || !strings.Contains(errOut, `signinlens: error: unknown command "frobnicate"`) {
 		t.Errorf("unknown command: code %d, stderr %q", code, errOut)
 	}
-	for name := range commands {
+	for _, c := range commands() {
+		name := c.name
 		code, out, _ := runCLI(t, name, "--help")
 		if code != exitOK || strings.Count(out, "Usage: signinlens "+name) != 1 || !strings.Contains(out, "Example") {
 			t.Errorf("%s --help: code %d, usage missing or without examples:\n%s", name, code, out)

@@ -9,10 +9,6 @@ import (
 	"github.com/signinlens/signinlens/queries"
 )
 
-func init() {
-	register(command{name: "findings", summary: "run the detections (password spray, impossible travel, ...) and list their findings", run: runFindings})
-}
-
 const findingsUsage = `Usage: signinlens findings [--db FILE | PATH...] [flags]
 
 Runs the detections, the sign-in analytics a SIEM would run, over a database made by

@@ -13,10 +13,6 @@ import (
 	"github.com/signinlens/signinlens/gen"
 )
 
-func init() {
-	register(command{name: "generate", summary: "write a synthetic tenant's sign-in logs (developer tool)", hidden: true, run: runGenerate})
-}
-
 const generateUsage = `Usage: signinlens generate --out DIR [flags]
 
 Writes the sign-in logs of a synthetic Entra ID tenant: users, guests, service principals

@@ -11,10 +11,6 @@ import (
 	"github.com/signinlens/signinlens/store"
 )
 
-func init() {
-	register(command{name: "load", summary: "load exports into a database and account for every record", run: runLoad})
-}
-
 const loadUsage = `Usage: signinlens load [--db FILE] [--json] PATH...
 
 Reads sign-in log exports (files or folders, walked recursively; .gz and .zip read in
