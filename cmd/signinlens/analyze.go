@@ -83,36 +83,25 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	bar := newStepProgress(e, d.quiet)
+	bar := newProgress(e, d.quiet)
 	rep, err := analyze.Build(ctx, db, sum, p, analyze.ReportOptions{
-		Version: currentVersion(), Loc: loc, Database: d.db, Raw: raw, Progress: bar.update,
+		Version: currentVersion(), Loc: loc, Database: d.db, Raw: raw, Progress: bar.step,
 	})
 	bar.done()
 	if err != nil {
 		return err
 	}
-	if raw && !d.quiet && isTerminal(e.stderr) {
-		fmt.Fprintf(e.stderr, "writing %s sign-ins to the Raw sheets...\r", thousandsInt(rep.Raw.Count))
+	if raw {
+		bar.show(fmt.Sprintf("writing %s sign-ins to the Raw sheets...", thousands(rep.Raw.Count)), 0, true)
 	}
 	err = analyze.WriteReportFile(ctx, out, rep)
-	if raw && !d.quiet && isTerminal(e.stderr) {
-		fmt.Fprintf(e.stderr, "\r%-60s\r", "")
-	}
+	bar.done()
 	if err != nil {
 		return err
 	}
 	printAnalyzeSummary(e.stdout, out, format, rep)
-	if failOn != "" {
-		min := analyze.SeverityRank(failOn)
-		n := 0
-		for _, f := range rep.Findings {
-			if analyze.SeverityRank(f.Severity) >= min {
-				n++
-			}
-		}
-		if n > 0 {
-			return exitError{code: exitFindings, err: fmt.Errorf("%d findings at or above %s (--fail-on %s); the report was written", n, failOn, failOn)}
-		}
+	if err := checkFailOn(rep.Findings, failOn); err != nil {
+		return fmt.Errorf("%w; the report was written", err)
 	}
 	return nil
 }
@@ -159,57 +148,18 @@ func checkOutput(out string, paths []string, dbPath string) error {
 	return nil
 }
 
-// stepProgress shows "analysing 12/40 app-users" on a terminal while the catalogue runs.
-type stepProgress struct {
-	e       *env
-	on      bool
-	last    time.Time
-	printed bool
-}
-
-func newStepProgress(e *env, quiet bool) *stepProgress {
-	return &stepProgress{e: e, on: !quiet && isTerminal(e.stderr)}
-}
-
-func (p *stepProgress) update(done, total int, what string) {
-	if !p.on || (time.Since(p.last) < 100*time.Millisecond && done < total) {
-		return
-	}
-	p.last = time.Now()
-	fmt.Fprintf(p.e.stderr, "\r%-80s", fmt.Sprintf("analysing %d/%d %s", done, total, what))
-	p.printed = true
-}
-
-func (p *stepProgress) done() {
-	if p.printed {
-		fmt.Fprintf(p.e.stderr, "\r%-80s\r", "")
-	}
-}
-
-func thousandsInt(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
 // printAnalyzeSummary is the terminal summary: the report's Summary in a few lines.
 func printAnalyzeSummary(w io.Writer, out string, f *analyze.ReportFormat, r *analyze.Report) {
 	loc := r.Location()
 	at := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04 MST") }
 	fmt.Fprintf(w, "wrote %s (%s)\n", out, f.Name)
-	fmt.Fprintf(w, "sign-ins: %s from %s to %s, as of %s\n", thousandsInt(r.Meta.SignIns), at(r.Meta.First), at(r.Meta.Last), at(r.Meta.AsOf))
+	fmt.Fprintf(w, "sign-ins: %s from %s to %s, as of %s\n", thousands(r.Meta.SignIns), at(r.Meta.First), at(r.Meta.Last), at(r.Meta.AsOf))
 	if len(r.Meta.Filters) > 0 {
 		fmt.Fprintf(w, "filters: %s\n", strings.Join(r.Meta.Filters, "; "))
 	}
 	for _, c := range r.Counts {
-		fmt.Fprintf(w, "  %-19s %9s  (success %s, interrupted %s, failure %s)\n", c.LogType, thousandsInt(c.SignIns),
-			thousandsInt(c.Success), thousandsInt(c.Interrupted), thousandsInt(c.Failure))
+		fmt.Fprintf(w, "  %-19s %9s  (success %s, interrupted %s, failure %s)\n", c.LogType, thousands(c.SignIns),
+			thousands(c.Success), thousands(c.Interrupted), thousands(c.Failure))
 	}
 	if len(r.Answers) > 0 {
 		fmt.Fprintln(w, "answers:")

@@ -122,23 +122,5 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 			warnf(e, "detection %s: %s", r.Query.ID, r.Limited)
 		}
 	}
-	if failOn != "" {
-		n := 0
-		for _, f := range found {
-			if analyze.SeverityRank(f.Severity) >= analyze.SeverityRank(failOn) {
-				n++
-			}
-		}
-		if n > 0 {
-			return exitError{code: exitFindings, err: fmt.Errorf("%d %s at severity %s or above (--fail-on %s)", n, findingsWord(n), failOn, failOn)}
-		}
-	}
-	return nil
-}
-
-func findingsWord(n int) string {
-	if n == 1 {
-		return "finding"
-	}
-	return "findings"
+	return checkFailOn(found, failOn)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/loaders"
 	"github.com/signinlens/signinlens/store"
 )
@@ -113,16 +114,7 @@ func printLoadSummary(w io.Writer, s *store.Summary) {
 				fmt.Fprintf(w, "  ... %d more problems in the load_problems table\n", int64(len(f.Problems)-10)+f.ProblemsOmitted)
 				break
 			}
-			where := ""
-			switch {
-			case p.Line > 0:
-				where = fmt.Sprintf("%s:%d", f.Path, p.Line)
-			case p.Record > 0:
-				where = fmt.Sprintf("%s record %d", f.Path, p.Record)
-			default:
-				where = f.Path
-			}
-			fmt.Fprintf(w, "  rejected %s: %s\n", where, p.Reason)
+			fmt.Fprintf(w, "  rejected %s: %s\n", analyze.ProblemPlace(f, p), p.Reason)
 		}
 		if f.Error != "" && len(f.Problems) == 0 {
 			fmt.Fprintf(w, "  error: %s\n", f.Error)
