@@ -35,17 +35,19 @@ Examples:
   signinlens analyze exports/ -o report.xlsx
   signinlens analyze --db case.duckdb -o report.md --window 30d
   signinlens analyze exports/ -o report.xlsx --raw --tz Europe/Berlin --fail-on high
-  signinlens analyze exports/ -o report.json --set password-spray.min_users=5`
+  signinlens analyze exports/ -o report.json --set password-spray.min_users=5
+  signinlens analyze --db case.duckdb -o report.xlsx --config tuning.conf`
 
 func runAnalyze(ctx context.Context, e *env, args []string) error {
 	var d dataFlags
 	var q queryFlags
-	var out, failOn string
+	var out, failOn, config string
 	var raw bool
 	fs := newFlags(e, "analyze", fmt.Sprintf(analyzeUsage, analyze.ReportFormatHelp()))
 	fs.StringVarP(&out, "output", "o", "", "report `file`; the extension picks the format: "+analyze.ReportExtensions())
 	d.add(fs, "")
 	q.add(fs)
+	fs.StringVar(&config, "config", "", configUsage)
 	fs.BoolVar(&raw, "raw", false, "also write the in-scope sign-ins to Raw sheets (.xlsx only; split at 1,048,576 rows)")
 	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding of this `severity` or higher exists: "+strings.Join(queries.Severities, ", "))
 	if err := parseFlags(fs, args); err != nil {
@@ -70,6 +72,9 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	}
 	p, loc, err := q.params()
 	if err != nil {
+		return err
+	}
+	if err := applySettings(config, &p); err != nil {
 		return err
 	}
 	if err := analyze.ValidateSet(p.Set); err != nil {

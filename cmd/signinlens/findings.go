@@ -66,7 +66,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	d.add(fs, "")
 	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(analyze.TableFormats, ", "))
 	fs.StringVar(&minSeverity, "min-severity", "low", "report findings at or above this `severity`: "+strings.Join(queries.Severities, ", "))
-	fs.StringVar(&config, "config", "", "settings `file` of ID.PARAM=VALUE lines, applied under --set")
+	fs.StringVar(&config, "config", "", configUsage)
 	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding at or above this `severity` is reported")
 	qf.add(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -85,15 +85,8 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if config != "" {
-		settings, err := analyze.LoadSettings(config)
-		if err != nil {
-			return err
-		}
-		for k, v := range p.Set { // --set wins
-			settings[k] = v
-		}
-		p.Set = settings
+	if err := applySettings(config, &p); err != nil {
+		return err
 	}
 	if err := analyze.ValidateSet(p.Set); err != nil {
 		return usageError{msg: "--set " + err.Error(), try: "signinlens findings --help (lists every detection's parameters)"}
