@@ -64,9 +64,9 @@ func openData(ctx context.Context, e *env, d *dataFlags, paths []string) (*store
 			db.Close()
 			return nil, nil, err
 		}
-		if d.strict && sum.Totals.Rejected > 0 {
+		if err := checkStrict(d.strict, sum); err != nil {
 			db.Close()
-			return nil, nil, exitError{code: exitRejected, err: fmt.Errorf("%d records rejected and --strict is set; see the load summary", sum.Totals.Rejected)}
+			return nil, nil, err
 		}
 	}
 	n, err := db.Count(ctx)
@@ -128,6 +128,14 @@ func loadInputs(ctx context.Context, e *env, db *store.DB, inputs []loaders.Inpu
 		}
 	}
 	return sum, nil
+}
+
+// checkStrict is --strict: an error exiting 5 when the load rejected any record.
+func checkStrict(strict bool, sum *store.Summary) error {
+	if !strict || sum.Totals.Rejected == 0 {
+		return nil
+	}
+	return exitError{code: exitRejected, err: fmt.Errorf("%s rejected and --strict is set", plural(sum.Totals.Rejected, "record", "records"))}
 }
 
 // rejectedWarning says how many records of a file were rejected, and where the first is.

@@ -74,8 +74,8 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	} else {
 		printLoadSummary(e.stdout, sum)
 	}
-	if d.strict && sum.Totals.Rejected > 0 {
-		return exitError{code: exitRejected, err: fmt.Errorf("%d records rejected and --strict is set", sum.Totals.Rejected)}
+	if err := checkStrict(d.strict, sum); err != nil {
+		return err
 	}
 	if sum.Totals.Loaded+sum.Totals.Duplicates == 0 {
 		return store.ErrNoRecords
