@@ -26,3 +26,14 @@ func TestSchemaListsEveryColumn(t *testing.T) {
 		}
 	}
 }
+
+// The command list is one literal; a name given twice would hide the second command.
+func TestCommandNamesUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range commands() {
+		if seen[c.name] {
+			t.Errorf("command %s listed twice", c.name)
+		}
+		seen[c.name] = true
+	}
+}

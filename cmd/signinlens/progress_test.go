@@ -18,3 +18,16 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("unknown total: %q", got)
 	}
 }
+
+// Off a terminal the progress line draws nothing: stderr stays clean for logs and pipes.
+func TestProgressOffTerminal(t *testing.T) {
+	var errb strings.Builder
+	p := newProgress(&env{stderr: &errb}, false)
+	p.load(10, 100, 5)
+	p.step(26, 26, "")
+	p.show("writing", 0, true)
+	p.done()
+	if errb.Len() != 0 {
+		t.Errorf("drew %q", errb.String())
+	}
+}
