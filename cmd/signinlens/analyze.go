@@ -15,10 +15,6 @@ import (
 	"github.com/signinlens/signinlens/store"
 )
 
-func init() {
-	register(command{name: "analyze", summary: "run every query and detection and write one report (Excel, Markdown or JSON)", run: runAnalyze})
-}
-
 const analyzeUsage = `Usage: signinlens analyze PATH... -o REPORT [flags]
        signinlens analyze --db FILE -o REPORT [flags]
 
@@ -39,17 +35,19 @@ Examples:
   signinlens analyze exports/ -o report.xlsx
   signinlens analyze --db case.duckdb -o report.md --window 30d
   signinlens analyze exports/ -o report.xlsx --raw --tz Europe/Berlin --fail-on high
-  signinlens analyze exports/ -o report.json --set password-spray.min_users=5`
+  signinlens analyze exports/ -o report.json --set password-spray.min_users=5
+  signinlens analyze --db case.duckdb -o report.xlsx --config tuning.conf`
 
 func runAnalyze(ctx context.Context, e *env, args []string) error {
 	var d dataFlags
 	var q queryFlags
-	var out, failOn string
+	var out, failOn, config string
 	var raw bool
 	fs := newFlags(e, "analyze", fmt.Sprintf(analyzeUsage, analyze.ReportFormatHelp()))
 	fs.StringVarP(&out, "output", "o", "", "report `file`; the extension picks the format: "+analyze.ReportExtensions())
 	d.add(fs, "")
 	q.add(fs)
+	fs.StringVar(&config, "config", "", configUsage)
 	fs.BoolVar(&raw, "raw", false, "also write the in-scope sign-ins to Raw sheets (.xlsx only; split at 1,048,576 rows)")
 	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding of this `severity` or higher exists: "+strings.Join(queries.Severities, ", "))
 	if err := parseFlags(fs, args); err != nil {
@@ -76,6 +74,9 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := applySettings(config, &p); err != nil {
+		return err
+	}
 	if err := analyze.ValidateSet(p.Set); err != nil {
 		return usageError{msg: "--set " + err.Error(), try: try + " --set password-spray.min_users=5"}
 	}
@@ -87,36 +88,25 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	bar := newStepProgress(e, d.quiet)
+	bar := newProgress(e, d.quiet)
 	rep, err := analyze.Build(ctx, db, sum, p, analyze.ReportOptions{
-		Version: currentVersion(), Loc: loc, Database: d.db, Raw: raw, Progress: bar.update,
+		Version: currentVersion(), Loc: loc, Database: d.db, Raw: raw, Progress: bar.step,
 	})
 	bar.done()
 	if err != nil {
 		return err
 	}
-	if raw && !d.quiet && isTerminal(e.stderr) {
-		fmt.Fprintf(e.stderr, "writing %s sign-ins to the Raw sheets...\r", thousandsInt(rep.Raw.Count))
+	if raw {
+		bar.show(fmt.Sprintf("writing %s sign-ins to the Raw sheets...", thousands(rep.Raw.Count)), 0, true)
 	}
 	err = analyze.WriteReportFile(ctx, out, rep)
-	if raw && !d.quiet && isTerminal(e.stderr) {
-		fmt.Fprintf(e.stderr, "\r%-60s\r", "")
-	}
+	bar.done()
 	if err != nil {
 		return err
 	}
 	printAnalyzeSummary(e.stdout, out, format, rep)
-	if failOn != "" {
-		min := analyze.SeverityRank(failOn)
-		n := 0
-		for _, f := range rep.Findings {
-			if analyze.SeverityRank(f.Severity) >= min {
-				n++
-			}
-		}
-		if n > 0 {
-			return exitError{code: exitFindings, err: fmt.Errorf("%d findings at or above %s (--fail-on %s); the report was written", n, failOn, failOn)}
-		}
+	if err := checkFailOn(rep.Findings, failOn); err != nil {
+		return fmt.Errorf("%w; the report was written", err)
 	}
 	return nil
 }
@@ -163,57 +153,18 @@ func checkOutput(out string, paths []string, dbPath string) error {
 	return nil
 }
 
-// stepProgress shows "analysing 12/40 app-users" on a terminal while the catalogue runs.
-type stepProgress struct {
-	e       *env
-	on      bool
-	last    time.Time
-	printed bool
-}
-
-func newStepProgress(e *env, quiet bool) *stepProgress {
-	return &stepProgress{e: e, on: !quiet && isTerminal(e.stderr)}
-}
-
-func (p *stepProgress) update(done, total int, what string) {
-	if !p.on || (time.Since(p.last) < 100*time.Millisecond && done < total) {
-		return
-	}
-	p.last = time.Now()
-	fmt.Fprintf(p.e.stderr, "\r%-80s", fmt.Sprintf("analysing %d/%d %s", done, total, what))
-	p.printed = true
-}
-
-func (p *stepProgress) done() {
-	if p.printed {
-		fmt.Fprintf(p.e.stderr, "\r%-80s\r", "")
-	}
-}
-
-func thousandsInt(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
 // printAnalyzeSummary is the terminal summary: the report's Summary in a few lines.
 func printAnalyzeSummary(w io.Writer, out string, f *analyze.ReportFormat, r *analyze.Report) {
 	loc := r.Location()
 	at := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04 MST") }
 	fmt.Fprintf(w, "wrote %s (%s)\n", out, f.Name)
-	fmt.Fprintf(w, "sign-ins: %s from %s to %s, as of %s\n", thousandsInt(r.Meta.SignIns), at(r.Meta.First), at(r.Meta.Last), at(r.Meta.AsOf))
+	fmt.Fprintf(w, "sign-ins: %s from %s to %s, as of %s\n", thousands(r.Meta.SignIns), at(r.Meta.First), at(r.Meta.Last), at(r.Meta.AsOf))
 	if len(r.Meta.Filters) > 0 {
 		fmt.Fprintf(w, "filters: %s\n", strings.Join(r.Meta.Filters, "; "))
 	}
 	for _, c := range r.Counts {
-		fmt.Fprintf(w, "  %-19s %9s  (success %s, interrupted %s, failure %s)\n", c.LogType, thousandsInt(c.SignIns),
-			thousandsInt(c.Success), thousandsInt(c.Interrupted), thousandsInt(c.Failure))
+		fmt.Fprintf(w, "  %-19s %9s  (success %s, interrupted %s, failure %s)\n", c.LogType, thousands(c.SignIns),
+			thousands(c.Success), thousands(c.Interrupted), thousands(c.Failure))
 	}
 	if len(r.Answers) > 0 {
 		fmt.Fprintln(w, "answers:")

@@ -116,23 +116,3 @@ func TestAnalyzeUsageErrors(t *testing.T) {
 		t.Errorf("existing file in the input folder changed")
 	}
 }
-
-func TestAnalyzeFailOn(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "report.md")
-	code, stdout, stderr := runCLI(t, "analyze", "../../testdata/sample", "-o", out, "--quiet", "--fail-on", "high")
-	if !strings.Contains(stdout, "findings: high ") {
-		t.Fatalf("no findings line:\n%s", stdout)
-	}
-	if strings.Contains(stdout, "findings: high 0,") {
-		if code != exitOK {
-			t.Errorf("no high findings, yet code %d", code)
-		}
-		t.Skip("the sample has no high finding")
-	}
-	if code != exitFindings || !strings.Contains(stderr, "(--fail-on high); the report was written") {
-		t.Errorf("code %d, stderr %q; want %d", code, stderr, exitFindings)
-	}
-	if _, err := os.Stat(out); err != nil {
-		t.Errorf("report not written with --fail-on: %v", err)
-	}
-}

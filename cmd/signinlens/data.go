@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-	"time"
 
+	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/loaders"
 	"github.com/signinlens/signinlens/store"
 	"github.com/spf13/pflag"
@@ -65,9 +64,9 @@ func openData(ctx context.Context, e *env, d *dataFlags, paths []string) (*store
 			db.Close()
 			return nil, nil, err
 		}
-		if d.strict && sum.Totals.Rejected > 0 {
+		if err := checkStrict(d.strict, sum); err != nil {
 			db.Close()
-			return nil, nil, exitError{code: exitRejected, err: fmt.Errorf("%d records rejected and --strict is set; see the load summary", sum.Totals.Rejected)}
+			return nil, nil, err
 		}
 	}
 	n, err := db.Count(ctx)
@@ -80,26 +79,6 @@ func openData(ctx context.Context, e *env, d *dataFlags, paths []string) (*store
 		return nil, sum, store.ErrNoRecords
 	}
 	return db, sum, nil
-}
-
-// listInputs expands paths and refuses to read the database itself as an input.
-func listInputs(paths []string, dbPath string) ([]loaders.Input, error) {
-	if len(paths) == 0 {
-		return nil, nil
-	}
-	inputs, err := loaders.Inputs(paths)
-	if err != nil {
-		return nil, err
-	}
-	if dbPath != "" {
-		abs := store.AbsPath(dbPath)
-		for _, in := range inputs {
-			if store.AbsPath(in.Path) == abs {
-				return nil, usageError{msg: fmt.Sprintf("--db %s is also an input; the database must be a separate file", dbPath), try: "signinlens load --db case.duckdb exports/"}
-			}
-		}
-	}
-	return inputs, nil
 }
 
 // checkDatabaseFile refuses to open an existing file that is not a DuckDB database: opening
@@ -130,8 +109,8 @@ func checkDatabaseFile(path string) error {
 // loadInputs loads with a progress bar on a terminal, then prints warnings for rejected
 // records and unreadable files.
 func loadInputs(ctx context.Context, e *env, db *store.DB, inputs []loaders.Input, quiet bool) (*store.Summary, error) {
-	bar := newProgress(e, "loading", quiet)
-	sum, err := db.Load(ctx, inputs, store.LoadOptions{ProgressRecords: bar.update})
+	bar := newProgress(e, quiet)
+	sum, err := db.Load(ctx, inputs, store.LoadOptions{ProgressRecords: bar.load})
 	bar.done()
 	if err != nil {
 		return nil, err
@@ -141,7 +120,7 @@ func loadInputs(ctx context.Context, e *env, db *store.DB, inputs []loaders.Inpu
 			if f.Error != "" {
 				warnf(e, "%s", f.Error)
 			} else if f.Rejected > 0 {
-				warnf(e, "%s: %d records rejected (first: %s)", f.Path, f.Rejected, firstProblem(f))
+				warnf(e, "%s", rejectedWarning(f))
 			}
 		}
 		if sum.OrphanAuthSteps > 0 {
@@ -151,104 +130,20 @@ func loadInputs(ctx context.Context, e *env, db *store.DB, inputs []loaders.Inpu
 	return sum, nil
 }
 
-func firstProblem(f *store.FileResult) string {
+// checkStrict is --strict: an error exiting 5 when the load rejected any record.
+func checkStrict(strict bool, sum *store.Summary) error {
+	if !strict || sum.Totals.Rejected == 0 {
+		return nil
+	}
+	return exitError{code: exitRejected, err: fmt.Errorf("%s rejected and --strict is set", plural(sum.Totals.Rejected, "record", "records"))}
+}
+
+// rejectedWarning says how many records of a file were rejected, and where the first is.
+func rejectedWarning(f *store.FileResult) string {
+	n := plural(f.Rejected, "record", "records")
 	if len(f.Problems) == 0 {
-		return "see load_problems"
+		return fmt.Sprintf("%s: %s rejected; see the load_problems table", f.Path, n)
 	}
 	p := f.Problems[0]
-	where := ""
-	if p.Line > 0 {
-		where = fmt.Sprintf("line %d: ", p.Line)
-	} else if p.Record > 0 {
-		where = fmt.Sprintf("record %d: ", p.Record)
-	}
-	return where + p.Reason
-}
-
-// progress draws a one-line bar on stderr when stderr is a terminal.
-type progress struct {
-	e       *env
-	label   string
-	on      bool
-	start   time.Time
-	last    time.Time
-	printed bool
-}
-
-func newProgress(e *env, label string, quiet bool) *progress {
-	return &progress{e: e, label: label, on: !quiet && isTerminal(e.stderr), start: time.Now()}
-}
-
-func (p *progress) update(done, total, records int64) {
-	if !p.on || time.Since(p.last) < 200*time.Millisecond {
-		return
-	}
-	p.last = time.Now()
-	fmt.Fprintf(p.e.stderr, "\r%-100s", progressLine(p.label, done, total, records, time.Since(p.start)))
-	p.printed = true
-}
-
-// progressLine is one frame of the bar: share of the bytes, bytes per second, records per
-// second and the time left at the rate so far, e.g.
-// "loading [========            ]  41% 1.6 GiB / 4.0 GiB 38.2 MiB/s  402k rec 9.8k/s  ETA 1m3s".
-func progressLine(label string, done, total, records int64, elapsed time.Duration) string {
-	secs := max(elapsed.Seconds(), 0.001)
-	rate := float64(done) / secs
-	var b strings.Builder
-	b.WriteString(label)
-	if total > 0 {
-		frac := min(float64(done)/float64(total), 1)
-		const width = 20
-		filled := int(frac * width)
-		fmt.Fprintf(&b, " [%s%s] %3.0f%%", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), frac*100)
-	}
-	fmt.Fprintf(&b, " %s / %s %s/s", human(done), human(total), human(int64(rate)))
-	if records > 0 {
-		fmt.Fprintf(&b, "  %s rec %s/s", count(float64(records)), count(float64(records)/secs))
-	}
-	if total > 0 && rate > 0 && done < total {
-		b.WriteString("  ETA " + (time.Duration(float64(total-done)/rate) * time.Second).Round(time.Second).String())
-	}
-	return b.String()
-}
-
-// count writes a number shortly: 950, 12.3k, 4.1M.
-func count(n float64) string {
-	switch {
-	case n >= 1e6:
-		return fmt.Sprintf("%.1fM", n/1e6)
-	case n >= 1e4:
-		return fmt.Sprintf("%.0fk", n/1e3)
-	case n >= 1e3:
-		return fmt.Sprintf("%.1fk", n/1e3)
-	}
-	return fmt.Sprintf("%.0f", n)
-}
-
-func (p *progress) done() {
-	if p.printed {
-		fmt.Fprintf(p.e.stderr, "\r%-100s\r", "")
-	}
-}
-
-func human(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return fmt.Sprintf("%s rejected, the first at %s: %s", n, analyze.ProblemPlace(f, p), p.Reason)
 }

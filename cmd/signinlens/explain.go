@@ -9,10 +9,6 @@ import (
 	"github.com/signinlens/signinlens/reference"
 )
 
-func init() {
-	register(command{name: "explain", summary: "say what a sign-in error code means", run: runExplain})
-}
-
 const explainUsage = `Usage: signinlens explain CODE...
        signinlens explain --all
 

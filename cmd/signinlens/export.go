@@ -10,10 +10,6 @@ import (
 	"github.com/signinlens/signinlens/store"
 )
 
-func init() {
-	register(command{name: "export", summary: "write the normalized tables as Parquet for Spark, Trino, ClickHouse or ADX", run: runExport})
-}
-
 const exportUsage = `Usage: signinlens export --parquet DIR [--db FILE | PATH...] [--force]
 
 Writes the normalized tables as Parquet files, one folder per table, for a data lake or

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestExportParquet(t *testing.T) {
@@ -63,18 +62,5 @@ func TestExportUsageErrors(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("a refused export wrote %d entries", len(entries))
-	}
-}
-
-// The load progress line (drawn only on a terminal) shows bytes, records per second and ETA.
-func TestProgressLine(t *testing.T) {
-	got := progressLine("loading", 1<<30, 4<<30, 250_000, 10*time.Second)
-	for _, want := range []string{"loading [=====               ]  25%", "1.0 GiB / 4.0 GiB", "102.4 MiB/s", "250k rec 25k/s", "ETA 30s"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("progress line %q lacks %q", got, want)
-		}
-	}
-	if got := progressLine("loading", 10, 0, 0, time.Second); strings.Contains(got, "ETA") || strings.Contains(got, "rec") {
-		t.Errorf("unknown total: %q", got)
 	}
 }

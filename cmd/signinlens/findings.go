@@ -9,10 +9,6 @@ import (
 	"github.com/signinlens/signinlens/queries"
 )
 
-func init() {
-	register(command{name: "findings", summary: "run the detections (password spray, impossible travel, ...) and list their findings", run: runFindings})
-}
-
 const findingsUsage = `Usage: signinlens findings [--db FILE | PATH...] [flags]
 
 Runs the detections, the sign-in analytics a SIEM would run, over a database made by
@@ -70,7 +66,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	d.add(fs, "")
 	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(analyze.TableFormats, ", "))
 	fs.StringVar(&minSeverity, "min-severity", "low", "report findings at or above this `severity`: "+strings.Join(queries.Severities, ", "))
-	fs.StringVar(&config, "config", "", "settings `file` of ID.PARAM=VALUE lines, applied under --set")
+	fs.StringVar(&config, "config", "", configUsage)
 	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding at or above this `severity` is reported")
 	qf.add(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -89,15 +85,8 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if config != "" {
-		settings, err := analyze.LoadSettings(config)
-		if err != nil {
-			return err
-		}
-		for k, v := range p.Set { // --set wins
-			settings[k] = v
-		}
-		p.Set = settings
+	if err := applySettings(config, &p); err != nil {
+		return err
 	}
 	if err := analyze.ValidateSet(p.Set); err != nil {
 		return usageError{msg: "--set " + err.Error(), try: "signinlens findings --help (lists every detection's parameters)"}
@@ -126,23 +115,5 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 			warnf(e, "detection %s: %s", r.Query.ID, r.Limited)
 		}
 	}
-	if failOn != "" {
-		n := 0
-		for _, f := range found {
-			if analyze.SeverityRank(f.Severity) >= analyze.SeverityRank(failOn) {
-				n++
-			}
-		}
-		if n > 0 {
-			return exitError{code: exitFindings, err: fmt.Errorf("%d %s at severity %s or above (--fail-on %s)", n, findingsWord(n), failOn, failOn)}
-		}
-	}
-	return nil
-}
-
-func findingsWord(n int) string {
-	if n == 1 {
-		return "finding"
-	}
-	return "findings"
+	return checkFailOn(found, failOn)
 }

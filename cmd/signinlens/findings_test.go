@@ -98,24 +98,6 @@ func TestFindingsConfigFileUnderSet(t *testing.T) {
 	}
 }
 
-func TestFindingsFailOnAndMinSeverity(t *testing.T) {
-	// Without the override only low findings exist: --fail-on medium passes.
-	if code, _, errOut := runCLI(t, "findings", "--quiet", "--fail-on", "medium", sprayQuiet); code != exitOK {
-		t.Errorf("--fail-on medium: code %d %s", code, errOut)
-	}
-	code, out, errOut := runCLI(t, "findings", "--quiet", "--fail-on", "high", "--set", "password-spray.min_users=9", sprayQuiet)
-	if code != exitFindings || !strings.Contains(errOut, "signinlens: error: 1 finding at severity high or above (--fail-on high)") {
-		t.Errorf("--fail-on high: code %d stderr %q", code, errOut)
-	}
-	if !strings.Contains(out, "password-spray") {
-		t.Errorf("findings not printed before failing:\n%s", out)
-	}
-	code, out, _ = runCLI(t, "findings", "--quiet", "--format", "csv", "--min-severity", "medium", sprayQuiet)
-	if code != exitOK || strings.TrimSpace(out) != "detection,severity,title,user_principal_name,ip_address,service_principal_id,first_seen,last_seen,events,details" {
-		t.Errorf("--min-severity medium: code %d\n%s", code, out)
-	}
-}
-
 func TestFindingsUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"findings", "--format", "xml", sprayQuiet},

@@ -13,10 +13,6 @@ import (
 	"github.com/signinlens/signinlens/gen"
 )
 
-func init() {
-	register(command{name: "generate", summary: "write a synthetic tenant's sign-in logs (developer tool)", hidden: true, run: runGenerate})
-}
-
 const generateUsage = `Usage: signinlens generate --out DIR [flags]
 
 Writes the sign-in logs of a synthetic Entra ID tenant: users, guests, service principals
@@ -109,7 +105,7 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 		if len(formats) > 1 {
 			where = out + string(os.PathSeparator) + st.Format
 		}
-		fmt.Fprintf(e.stdout, "%-10s %d sign-ins, %d files, %s in %s\n", st.Format, st.Events, st.Files, generateSize(st.Bytes), where)
+		fmt.Fprintf(e.stdout, "%-10s %d sign-ins, %d files, %s in %s\n", st.Format, st.Events, st.Files, human(st.Bytes), where)
 	}
 	if len(stats) > 0 {
 		st := stats[0]
@@ -150,16 +146,4 @@ func generateDirEmpty(dir string) error {
 		return usageError{msg: fmt.Sprintf("%s is not empty; generated files would mix with what is there", dir), try: "signinlens generate --out " + dir + " --force"}
 	}
 	return nil
-}
-
-func generateSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

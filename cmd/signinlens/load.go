@@ -7,13 +7,10 @@ import (
 	"io"
 	"strings"
 
+	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/loaders"
 	"github.com/signinlens/signinlens/store"
 )
-
-func init() {
-	register(command{name: "load", summary: "load exports into a database and account for every record", run: runLoad})
-}
 
 const loadUsage = `Usage: signinlens load [--db FILE] [--json] PATH...
 
@@ -77,8 +74,8 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	} else {
 		printLoadSummary(e.stdout, sum)
 	}
-	if d.strict && sum.Totals.Rejected > 0 {
-		return exitError{code: exitRejected, err: fmt.Errorf("%d records rejected and --strict is set", sum.Totals.Rejected)}
+	if err := checkStrict(d.strict, sum); err != nil {
+		return err
 	}
 	if sum.Totals.Loaded+sum.Totals.Duplicates == 0 {
 		return store.ErrNoRecords
@@ -117,16 +114,7 @@ func printLoadSummary(w io.Writer, s *store.Summary) {
 				fmt.Fprintf(w, "  ... %d more problems in the load_problems table\n", int64(len(f.Problems)-10)+f.ProblemsOmitted)
 				break
 			}
-			where := ""
-			switch {
-			case p.Line > 0:
-				where = fmt.Sprintf("%s:%d", f.Path, p.Line)
-			case p.Record > 0:
-				where = fmt.Sprintf("%s record %d", f.Path, p.Record)
-			default:
-				where = f.Path
-			}
-			fmt.Fprintf(w, "  rejected %s: %s\n", where, p.Reason)
+			fmt.Fprintf(w, "  rejected %s: %s\n", analyze.ProblemPlace(f, p), p.Reason)
 		}
 		if f.Error != "" && len(f.Problems) == 0 {
 			fmt.Fprintf(w, "  error: %s\n", f.Error)

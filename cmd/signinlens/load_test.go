@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,44 +56,6 @@ func TestLoadJSONSummary(t *testing.T) {
 		if tt.ByLogType[k] != v {
 			t.Errorf("by_log_type %s = %d, want %d", k, tt.ByLogType[k], v)
 		}
-	}
-}
-
-func TestLoadHumanSummaryAndStrict(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "case.duckdb")
-	code, out, errOut := runCLI(t, "load", "--strict", "--db", db, "../../testdata/json/shapes/diagnostic-mixed.PT1H.json")
-	if code != exitRejected {
-		t.Errorf("--strict with a rejected record: code %d, want %d", code, exitRejected)
-	}
-	if !strings.Contains(out, "records 6 = loaded 4 + duplicates 0 + rejected 1 + skipped 1") ||
-		!strings.Contains(out, "diagnostic-mixed.PT1H.json:6: invalid JSON") {
-		t.Errorf("summary:\n%s", out)
-	}
-	if !strings.Contains(errOut, "signinlens: warning:") {
-		t.Errorf("stderr %q", errOut)
-	}
-}
-
-func TestNoRecordsExitCode(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "audit.jsonl"), []byte(`{"time":"2025-01-01T00:00:00Z","category":"AuditLogs","properties":{"id":"x"}}`+"\n"), 0o644)
-	code, _, errOut := runCLI(t, "sql", dir, "SELECT 1")
-	if code != exitNoRecords || !strings.Contains(errOut, "no sign-in records found") {
-		t.Errorf("code %d stderr %q", code, errOut)
-	}
-}
-
-func TestRefusesToOverwriteNonDatabase(t *testing.T) {
-	dir := t.TempDir()
-	evidence := filepath.Join(dir, "evidence.json")
-	os.WriteFile(evidence, []byte(`[{"id":"a"}]`), 0o444)
-	code, _, errOut := runCLI(t, "load", "--db", evidence, "../../testdata/json/same-events/graph")
-	if code == 0 || !strings.Contains(errOut, "not a DuckDB database") {
-		t.Errorf("code %d stderr %q", code, errOut)
-	}
-	b, _ := os.ReadFile(evidence)
-	if string(b) != `[{"id":"a"}]` {
-		t.Errorf("evidence changed")
 	}
 }
 

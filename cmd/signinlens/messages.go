@@ -19,7 +19,13 @@ const (
 	exitRejected  = 5 // --strict: at least one record was rejected
 )
 
-var errHelp = errors.New("help requested")
+// errHelp is returned once --help has printed a command's usage: the run succeeded. A
+// constant, so no command can replace it.
+const errHelp = constError("help requested")
+
+type constError string
+
+func (c constError) Error() string { return string(c) }
 
 // usageError is a wrong invocation; try is an example of a right one.
 type usageError struct {

@@ -8,10 +8,6 @@ import (
 	"github.com/signinlens/signinlens/queries"
 )
 
-func init() {
-	register(command{name: "queries", summary: "list the canned queries and detections, or show one in full", run: runQueries})
-}
-
 const queriesUsage = `Usage: signinlens queries [ID]
 
 Lists the catalogue: every canned query (run one with 'signinlens query ID') and every

@@ -10,10 +10,6 @@ import (
 	"github.com/signinlens/signinlens/queries"
 )
 
-func init() {
-	register(command{name: "query", summary: "run one canned query and print its table (table, CSV, JSON, Markdown)", run: runQuery})
-}
-
 const queryUsage = `Usage: signinlens query ID [--db FILE | PATH...] [flags]
 
 Runs one query of the catalogue over a database made by 'signinlens load', or over

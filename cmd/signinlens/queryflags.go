@@ -101,6 +101,25 @@ func (q *queryFlags) params() (analyze.Params, *time.Location, error) {
 	return p, loc, nil
 }
 
+// configUsage is the help of --config, a settings file of parameters that --set overrides.
+const configUsage = "settings `file` of ID.PARAM=VALUE lines, applied under --set"
+
+// applySettings reads the --config file, if any, into p.Set; --set wins over the file.
+func applySettings(config string, p *analyze.Params) error {
+	if config == "" {
+		return nil
+	}
+	settings, err := analyze.LoadSettings(config)
+	if err != nil {
+		return err
+	}
+	for k, v := range p.Set {
+		settings[k] = v
+	}
+	p.Set = settings
+	return nil
+}
+
 // resolveAsOf fills the default as-of from the data.
 func resolveAsOf(ctx context.Context, db *sql.DB, p *analyze.Params) (time.Time, error) {
 	if !p.AsOf.IsZero() {

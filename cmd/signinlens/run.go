@@ -7,13 +7,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
 )
 
-// command is one subcommand. Each lives in its own file and registers itself in init.
+// command is one subcommand. Each lives in its own file; commands lists them all.
 type command struct {
 	name    string
 	summary string
@@ -21,13 +20,31 @@ type command struct {
 	run     func(ctx context.Context, e *env, args []string) error
 }
 
-var commands = map[string]command{}
-
-func register(c command) {
-	if _, dup := commands[c.name]; dup {
-		panic("command registered twice: " + c.name)
+// commands is every subcommand, in the order 'signinlens --help' lists them.
+func commands() []command {
+	return []command{
+		{name: "analyze", summary: "run every query and detection and write one report (Excel, Markdown or JSON)", run: runAnalyze},
+		{name: "explain", summary: "say what a sign-in error code means", run: runExplain},
+		{name: "export", summary: "write the normalized tables as Parquet for Spark, Trino, ClickHouse or ADX", run: runExport},
+		{name: "findings", summary: "run the detections (password spray, impossible travel, ...) and list their findings", run: runFindings},
+		{name: "load", summary: "load exports into a database and account for every record", run: runLoad},
+		{name: "queries", summary: "list the canned queries and detections, or show one in full", run: runQueries},
+		{name: "query", summary: "run one canned query and print its table (table, CSV, JSON, Markdown)", run: runQuery},
+		{name: "schema", summary: "print the normalized schema with the meaning of each column", run: runSchema},
+		{name: "sql", summary: "run ad hoc SQL over the normalized tables", run: runSQL},
+		{name: "version", summary: "print the version", run: runVersion},
+		{name: "generate", summary: "write a synthetic tenant's sign-in logs (developer tool)", hidden: true, run: runGenerate},
 	}
-	commands[c.name] = c
+}
+
+// lookup finds a command by name.
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
 }
 
 // env is what a command may touch: its streams. Nothing else writes to the terminal.
@@ -35,6 +52,10 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+
+	// flags is the flag set the command made last; the README test generates the flag
+	// tables from it, so the documentation is the flag set the command really parses.
+	flags *pflag.FlagSet
 }
 
 const usage = `signinlens analyzes Microsoft Entra ID sign-in log exports offline.
@@ -51,16 +72,11 @@ Example:
 `
 
 func commandList() string {
-	names := make([]string, 0, len(commands))
-	for n, c := range commands {
-		if !c.hidden {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
 	var b strings.Builder
-	for _, n := range names {
-		fmt.Fprintf(&b, "  %-12s %s\n", n, commands[n].summary)
+	for _, c := range commands() {
+		if !c.hidden {
+			fmt.Fprintf(&b, "  %-12s %s\n", c.name, c.summary)
+		}
 	}
 	return b.String()
 }
@@ -71,7 +87,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
+			if c, ok := lookup(args[1]); ok {
 				return exitCode(e, c.run(ctx, e, []string{"--help"}))
 			}
 		}
@@ -84,7 +100,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if args[0] == "--version" {
 		args[0] = "version"
 	}
-	c, ok := commands[args[0]]
+	c, ok := lookup(args[0])
 	if !ok {
 		errorf(e, "unknown command %q", args[0])
 		hintf(e, "run 'signinlens --help' for the list of commands")
@@ -104,6 +120,7 @@ func newFlags(e *env, name, usageText string) *pflag.FlagSet {
 		fmt.Fprint(e.stdout, fs.FlagUsages())
 	}
 	fs.SortFlags = false
+	e.flags = fs
 	return fs
 }
 

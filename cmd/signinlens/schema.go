@@ -9,10 +9,6 @@ import (
 	"github.com/signinlens/signinlens/store"
 )
 
-func init() {
-	register(command{name: "schema", summary: "print the normalized schema with the meaning of each column", run: runSchema})
-}
-
 const schemaUsage = `Usage: signinlens schema [--sql]
 
 Prints the tables that every export is normalized into, with one line per column saying
@@ -21,11 +17,6 @@ what it holds. Queries given to 'signinlens sql' read these tables.
 Examples:
   signinlens schema
   signinlens schema --sql > schema.sql`
-
-var (
-	tableLine  = regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS (\w+)`)
-	columnLine = regexp.MustCompile(`^\s+(\w+)\s+([A-Z][A-Z0-9\[\] ]*?)(?:\s+(?:PRIMARY KEY|NOT NULL))?\s*,?\s*--\s*(.*)$`)
-)
 
 func runSchema(ctx context.Context, e *env, args []string) error {
 	var raw bool
@@ -41,6 +32,8 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 		fmt.Fprint(e.stdout, store.SchemaSQL)
 		return nil
 	}
+	tableLine := regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS (\w+)`)
+	columnLine := regexp.MustCompile(`^\s+(\w+)\s+([A-Z][A-Z0-9\[\] ]*?)(?:\s+(?:PRIMARY KEY|NOT NULL))?\s*,?\s*--\s*(.*)$`)
 	for _, line := range strings.Split(store.SchemaSQL, "\n") {
 		if m := tableLine.FindStringSubmatch(line); m != nil {
 			fmt.Fprintf(e.stdout, "\n%s\n", m[1])

@@ -10,10 +10,6 @@ import (
 	"github.com/signinlens/signinlens/analyze"
 )
 
-func init() {
-	register(command{name: "sql", summary: "run ad hoc SQL over the normalized tables", run: runSQL})
-}
-
 const sqlUsage = `Usage: signinlens sql [--db FILE | PATH...] [--format F] "SELECT ..."
 
 Runs one SQL statement over the normalized tables (see 'signinlens schema') and prints

@@ -7,10 +7,6 @@ import (
 	"runtime/debug"
 )
 
-func init() {
-	register(command{name: "version", summary: "print the version", run: runVersion})
-}
-
 // version is set with -ldflags "-X main.version=v1.2.3"; otherwise read from build info.
 var version = ""
 
