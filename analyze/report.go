@@ -14,7 +14,7 @@ import (
 )
 
 // Report is the neutral result of `signinlens analyze`: everything a writer renders. Build
-// fills it from the database; the writers (formats.go) never query the database, apart
+// fills it from the database; the writers (package report) never query the database, apart
 // from streaming the optional raw rows through Raw.Each.
 type Report struct {
 	Meta    Meta                `json:"meta"`

@@ -12,6 +12,7 @@ import (
 	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/loaders"
 	"github.com/signinlens/signinlens/queries"
+	"github.com/signinlens/signinlens/report"
 	"github.com/signinlens/signinlens/store"
 )
 
@@ -46,8 +47,8 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	var q queryFlags
 	var out, failOn string
 	var raw bool
-	fs := newFlags(e, "analyze", fmt.Sprintf(analyzeUsage, analyze.ReportFormatHelp()))
-	fs.StringVarP(&out, "output", "o", "", "report `file`; the extension picks the format: "+analyze.ReportExtensions())
+	fs := newFlags(e, "analyze", fmt.Sprintf(analyzeUsage, report.FormatHelp()))
+	fs.StringVarP(&out, "output", "o", "", "report `file`; the extension picks the format: "+report.Extensions())
 	d.add(fs, "")
 	q.add(fs)
 	fs.BoolVar(&raw, "raw", false, "also write the in-scope sign-ins to Raw sheets (.xlsx only; split at 1,048,576 rows)")
@@ -57,12 +58,12 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	}
 	try := "signinlens analyze exports/ -o report.xlsx"
 	if out == "" {
-		return usageError{msg: "no output: give -o REPORT (" + analyze.ReportExtensions() + ")", try: try}
+		return usageError{msg: "no output: give -o REPORT (" + report.Extensions() + ")", try: try}
 	}
 	if st, err := os.Stat(out); err == nil && st.IsDir() {
 		return usageError{msg: fmt.Sprintf("-o %s is a folder; give a file name such as %s", out, filepath.Join(out, "report.xlsx")), try: try}
 	}
-	format, err := analyze.ReportFormatFor(out)
+	format, err := report.FormatFor(out)
 	if err != nil {
 		return usageError{msg: err.Error(), try: try}
 	}
@@ -98,7 +99,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if raw && !d.quiet && isTerminal(e.stderr) {
 		fmt.Fprintf(e.stderr, "writing %s sign-ins to the Raw sheets...\r", thousandsInt(rep.Raw.Count))
 	}
-	err = analyze.WriteReportFile(ctx, out, rep)
+	err = report.WriteFile(ctx, out, rep)
 	if raw && !d.quiet && isTerminal(e.stderr) {
 		fmt.Fprintf(e.stderr, "\r%-60s\r", "")
 	}
@@ -203,7 +204,7 @@ func thousandsInt(n int64) string {
 }
 
 // printAnalyzeSummary is the terminal summary: the report's Summary in a few lines.
-func printAnalyzeSummary(w io.Writer, out string, f *analyze.ReportFormat, r *analyze.Report) {
+func printAnalyzeSummary(w io.Writer, out string, f *report.Format, r *analyze.Report) {
 	loc := r.Location()
 	at := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04 MST") }
 	fmt.Fprintf(w, "wrote %s (%s)\n", out, f.Name)

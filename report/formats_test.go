@@ -1,4 +1,4 @@
-package analyze
+package report
 
 import (
 	"context"
@@ -7,21 +7,23 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/signinlens/signinlens/analyze"
 )
 
 // TestEveryReportFormat renders the fixture's report in every format of the one list.
 func TestEveryReportFormat(t *testing.T) {
-	r := rptBuild(t, Params{}, ReportOptions{Detect: rptFakeDetect})
+	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Detect: rptFakeDetect})
 	dir := t.TempDir()
-	for _, f := range ReportFormats {
+	for _, f := range Formats() {
 		for _, ext := range f.Exts {
-			got, err := ReportFormatFor("report" + strings.ToUpper(ext))
-			if err != nil || got != f {
-				t.Errorf("ReportFormatFor(%s) = %v, %v", ext, got, err)
+			got, err := FormatFor("report" + strings.ToUpper(ext))
+			if err != nil || got == nil || got.Name != f.Name {
+				t.Errorf("FormatFor(%s) = %v, %v", ext, got, err)
 			}
 		}
 		path := filepath.Join(dir, "report"+f.Exts[0])
-		if err := WriteReportFile(context.Background(), path, r); err != nil {
+		if err := WriteFile(context.Background(), path, r); err != nil {
 			t.Fatalf("%s: %v", f.Name, err)
 		}
 		b, err := os.ReadFile(path)
@@ -62,28 +64,28 @@ func TestEveryReportFormat(t *testing.T) {
 		}
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != len(ReportFormats) {
-		t.Errorf("%d files in the output folder, want %d (no temporary files left)", len(entries), len(ReportFormats))
+	if len(entries) != len(Formats()) {
+		t.Errorf("%d files in the output folder, want %d (no temporary files left)", len(entries), len(Formats()))
 	}
 }
 
 func TestUnknownReportFormat(t *testing.T) {
-	_, err := ReportFormatFor("report.txt")
+	_, err := FormatFor("report.txt")
 	if err == nil {
 		t.Fatal("no error for .txt")
 	}
-	for _, f := range ReportFormats {
+	for _, f := range Formats() {
 		for _, ext := range f.Exts {
 			if !strings.Contains(err.Error(), ext) {
 				t.Errorf("error %q does not offer %s", err, ext)
 			}
 		}
 	}
-	if _, err := ReportFormatFor("report"); err == nil || !strings.Contains(err.Error(), "no extension") {
+	if _, err := FormatFor("report"); err == nil || !strings.Contains(err.Error(), "no extension") {
 		t.Errorf("no extension: %v", err)
 	}
-	help := ReportFormatHelp()
-	for _, f := range ReportFormats {
+	help := FormatHelp()
+	for _, f := range Formats() {
 		if !strings.Contains(help, f.Exts[0]) || !strings.Contains(help, f.Title) {
 			t.Errorf("help lacks %s", f.Name)
 		}
@@ -93,22 +95,22 @@ func TestUnknownReportFormat(t *testing.T) {
 // TestFailedWriteLeavesNothing: an interrupted run leaves neither the report nor a
 // temporary file, and an existing report is kept as it was.
 func TestFailedWriteLeavesNothing(t *testing.T) {
-	r := rptBuild(t, Params{}, ReportOptions{Detect: rptNoDetect})
+	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Detect: rptNoDetect})
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	for _, f := range ReportFormats {
+	for _, f := range Formats() {
 		path := filepath.Join(dir, "report"+f.Exts[0])
 		if f.Name == "json" {
 			continue // a JSON encode has no step to interrupt
 		}
-		if err := WriteReportFile(ctx, path, r); err == nil {
+		if err := WriteFile(ctx, path, r); err == nil {
 			t.Errorf("%s: no error with a cancelled context", f.Name)
 		}
 	}
 	keep := filepath.Join(dir, "old.xlsx")
 	os.WriteFile(keep, []byte("previous"), 0o644)
-	if err := WriteReportFile(ctx, keep, r); err == nil {
+	if err := WriteFile(ctx, keep, r); err == nil {
 		t.Error("no error")
 	}
 	entries, _ := os.ReadDir(dir)
