@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/signinlens/signinlens/analyze"
+	"github.com/signinlens/signinlens/queries"
 )
 
 // TestEveryReportFormat renders the fixture's report in every format of the one list.
@@ -129,5 +131,53 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 func TestMarkdownEscapesExportText(t *testing.T) {
 	if got := mdEscape("<img src=x>|[a](b)\n`c`"); got != "&lt;img src=x&gt;\\|\\[a\\](b) \\`c\\`" {
 		t.Errorf("mdEscape = %q", got)
+	}
+}
+
+// TestMarkdownEscapingIsOne: hostile export text gets the same escaping in the Markdown
+// report (-o report.md) and in query output (--format markdown), and neither lets it become
+// HTML, a link, code or emphasis, or break the table row.
+func TestMarkdownEscapingIsOne(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`<script>alert(1)</script>`, `&lt;script&gt;alert(1)&lt;/script&gt;`},
+		{`[click](javascript:alert(1))`, `\[click\](javascript:alert(1))`},
+		{"`rm -rf`", "\\`rm -rf\\`"},
+		{`*bold* and _it_`, `\*bold\* and \_it\_`},
+		{"a|b\r\nc\nd", `a\|b c d`},
+		{`C:\Users\x`, `C:\\Users\\x`},
+		{`![img](http://x.example/a.png)`, `!\[img\](http://x.example/a.png)`},
+	}
+	tab := &analyze.Table{Columns: []analyze.Column{{Name: "user_agent", Type: "VARCHAR"}}}
+	for _, c := range cases {
+		tab.Rows = append(tab.Rows, []any{c.in})
+	}
+	var out strings.Builder
+	if err := RenderTable(&out, tab, "markdown", RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	query := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")[2:]
+
+	q := &queries.Query{ID: "hostile", Kind: "query", Title: "Hostile", Question: "What does the export say?", Window: "all"}
+	r := &analyze.Report{Meta: analyze.Meta{TimeZone: "UTC", AsOf: rptGenerated, GeneratedAt: rptGenerated},
+		Sections: []*analyze.Section{{Query: q, Bound: analyze.Bound{Until: rptGenerated}, Table: tab}}}
+	var md bytes.Buffer
+	if err := WriteMarkdown(context.Background(), &md, r); err != nil {
+		t.Fatal(err)
+	}
+	doc := md.String()
+	at := strings.Index(doc, "| user_agent |\n|---|\n")
+	if at < 0 {
+		t.Fatalf("report has no hostile table:\n%s", doc)
+	}
+	report := strings.Split(doc[at:], "\n")[2 : 2+len(cases)]
+
+	for i, c := range cases {
+		want := "| " + c.want + " |"
+		if query[i] != want {
+			t.Errorf("--format markdown: %q, want %q", query[i], want)
+		}
+		if report[i] != want {
+			t.Errorf("report.md: %q, want %q", report[i], want)
+		}
 	}
 }

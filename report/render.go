@@ -214,14 +214,15 @@ func isNumericType(t string) bool {
 	return strings.HasPrefix(strings.ToUpper(t), "DECIMAL")
 }
 
-// mdCell keeps a value inside one cell of a Markdown table row.
-func mdCell(s string) string { return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s) }
-
 // mdHeader writes the header and alignment rows of a Markdown table (numbers right-aligned).
+// Column names come from the catalogue or the user's own SQL, not from the export, and are
+// written as they are but for what would break the row (| and line breaks); every cell
+// value goes through mdEscape.
 func mdHeader(b *strings.Builder, cols []analyze.Column) {
+	name := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ")
 	b.WriteString("|")
 	for _, c := range cols {
-		b.WriteString(" " + mdCell(c.Name) + " |")
+		b.WriteString(" " + name.Replace(c.Name) + " |")
 	}
 	b.WriteString("\n|")
 	for _, c := range cols {
@@ -240,7 +241,7 @@ func renderMarkdown(w io.Writer, t *analyze.Table, opt RenderOptions) error {
 	for _, r := range t.Rows {
 		b.WriteString("|")
 		for _, v := range r {
-			b.WriteString(" " + mdCell(cellText(v, opt.Loc)) + " |")
+			b.WriteString(" " + mdEscape(cellText(v, opt.Loc)) + " |")
 		}
 		b.WriteString("\n")
 	}
