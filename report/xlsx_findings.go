@@ -23,6 +23,8 @@ func (b *book) evidenceRows() (first map[int64]int, count map[int64]int) {
 	return
 }
 
+// writeFindings lists one finding a row, its severity coloured, with a link to its first
+// sign-in on the Evidence sheet.
 func (b *book) writeFindings() error {
 	r := b.r
 	if len(r.DetectionRuns) == 0 && len(r.Findings) == 0 {
@@ -87,6 +89,7 @@ func (b *book) writeFindings() error {
 	return b.landscape(sheetFindings)
 }
 
+// writeEvidence lists the sign-ins behind each finding, numbered as on the Findings sheet.
 func (b *book) writeEvidence() error {
 	r := b.r
 	if r.Evidence == nil || len(r.Evidence.Rows) == 0 || (len(r.DetectionRuns) == 0 && len(r.Findings) == 0) {

@@ -10,6 +10,8 @@ import (
 	"github.com/signinlens/signinlens/queries"
 )
 
+// writeMethodology says how every number was produced: the scope, the scoped() macro and,
+// for each query and detection, its window and parameters as run and its SQL.
 func (b *book) writeMethodology() error {
 	sh := b.sheet(sheetMethodology)
 	r := b.r

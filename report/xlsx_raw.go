@@ -8,6 +8,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
+// writeRaw streams the in-scope sign-ins (--raw) onto as many Raw sheets as they need.
 func (b *book) writeRaw(ctx context.Context) error {
 	raw := b.r.Raw
 	if raw == nil {

@@ -7,6 +7,8 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
+// writeSources lists every input file with its record accounting, then the rejected
+// records with their place and reason.
 func (b *book) writeSources() error {
 	sh := b.sheet(sheetSources)
 	r := b.r

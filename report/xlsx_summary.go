@@ -6,6 +6,9 @@ import (
 	"unicode/utf8"
 )
 
+// writeSummary fills the first sheet: what was analysed, the counts, the answers, the
+// findings by severity, the warnings and a linked list of the other sheets. It is written
+// last, so it can say how many cells the other sheets had to clip.
 func (b *book) writeSummary(order []string) error {
 	sh := b.sheet(sheetSummary)
 	r := b.r

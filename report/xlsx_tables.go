@@ -68,6 +68,7 @@ func (b *book) streamTable(sheet, id string, head [][2]any, t *analyze.Table, em
 	return sw, fm, nil
 }
 
+// writeSection puts one query's result on its own sheet, under its title, question and window.
 func (b *book) writeSection(s *analyze.Section) error {
 	q := s.Query
 	info := fmt.Sprintf("%s · %d rows · times in %s", capitalize(analyze.DescribeWindow(s.Bound, b.loc)), len(s.Table.Rows), b.zone)
