@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -1591,37 +1590,6 @@ func TestLoadSettings(t *testing.T) {
 	}
 	if _, err := LoadSettings(filepath.Join(dir, "missing.conf")); err == nil {
 		t.Error("missing file accepted")
-	}
-}
-
-func TestFindingsTable(t *testing.T) {
-	f := Finding{Detection: "brute-force", Severity: "high", Title: "t", UserPrincipalName: "bob@contoso.example",
-		FirstSeen: time.Date(2025, 6, 10, 8, 0, 0, 0, time.UTC), Events: 20, Details: "d", Evidence: []int64{1, 2}}
-	tab := FindingsTable([]Finding{f})
-	var b bytes.Buffer
-	if err := RenderTable(&b, tab, "json", RenderOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	var rows []map[string]any
-	if err := json.Unmarshal(b.Bytes(), &rows); err != nil {
-		t.Fatal(err)
-	}
-	wantKeys := []string{"details", "detection", "events", "first_seen", "ip_address", "last_seen", "service_principal_id", "severity", "title", "user_principal_name"}
-	var keys []string
-	for k := range rows[0] {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	if !reflect.DeepEqual(keys, wantKeys) {
-		t.Errorf("JSON keys %v", keys)
-	}
-	if rows[0]["first_seen"] != "2025-06-10T08:00:00Z" || rows[0]["last_seen"] != nil || rows[0]["events"] != float64(20) || rows[0]["ip_address"] != "" {
-		t.Errorf("row %v", rows[0])
-	}
-	for _, format := range TableFormats {
-		if err := RenderTable(io.Discard, tab, format, RenderOptions{}); err != nil {
-			t.Errorf("%s: %v", format, err)
-		}
 	}
 }
 

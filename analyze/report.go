@@ -3,7 +3,6 @@ package analyze
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -15,7 +14,7 @@ import (
 )
 
 // Report is the neutral result of `signinlens analyze`: everything a writer renders. Build
-// fills it from the database; the writers (formats.go) never query the database, apart
+// fills it from the database; the writers (package report) never query the database, apart
 // from streaming the optional raw rows through Raw.Each.
 type Report struct {
 	Meta    Meta                `json:"meta"`
@@ -166,7 +165,7 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 	if err := r.readOverview(ctx, db.SQL); err != nil {
 		return nil, err
 	}
-	if err := r.readSources(ctx, db.SQL, sum, opt.ProblemLimit); err != nil {
+	if err := r.readSources(ctx, db, sum, opt.ProblemLimit); err != nil {
 		return nil, err
 	}
 	var plain []*queries.Query
@@ -416,82 +415,25 @@ func (r *Report) readOverview(ctx context.Context, db *sql.DB) error {
 }
 
 // readSources reads every input ever loaded into the database, with its problems.
-func (r *Report) readSources(ctx context.Context, db *sql.DB, sum *store.Summary, limit int) error {
-	rows, err := db.QueryContext(ctx, `SELECT source_id, path, coalesce(bytes, 0), coalesce(sha256, ''), coalesce(format, ''),
-		coalesce(detection, ''), coalesce(encoding, ''), coalesce(log_types::VARCHAR, '{}'), coalesce(records, 0), coalesce(loaded, 0),
-		coalesce(duplicates, 0), coalesce(rejected, 0), coalesce(skipped, 0), coalesce(skipped_categories::VARCHAR, '{}'),
-		first_event, last_event, coalesce(to_json(unavailable_fields)::VARCHAR, '[]'), coalesce(to_json(notes)::VARCHAR, '[]')
-		FROM sources ORDER BY source_id`)
+func (r *Report) readSources(ctx context.Context, db *store.DB, sum *store.Summary, limit int) error {
+	src, err := db.Sources(ctx, limit)
 	if err != nil {
-		return fmt.Errorf("read sources: %w", err)
+		return err
 	}
-	defer rows.Close()
-	byID := map[int]*store.FileResult{}
-	for rows.Next() {
-		f := &store.FileResult{Problems: []store.ProblemJSON{}}
-		var lt, skipped, unavailable, notes string
-		var first, last sql.NullTime
-		if err := rows.Scan(&f.SourceID, &f.Path, &f.Bytes, &f.SHA256, &f.Format, &f.Detection, &f.Encoding, &lt,
-			&f.Records, &f.Loaded, &f.Duplicates, &f.Rejected, &f.Skipped, &skipped, &first, &last, &unavailable, &notes); err != nil {
-			return fmt.Errorf("read sources: %w", err)
-		}
-		for _, x := range []struct {
-			text string
-			dst  any
-		}{{lt, &f.LogTypes}, {skipped, &f.SkippedCategories}, {unavailable, &f.Unavailable}, {notes, &f.Notes}} {
-			if err := json.Unmarshal([]byte(x.text), x.dst); err != nil {
-				return fmt.Errorf("read sources: %s: %w", f.Path, err)
-			}
-		}
-		if len(f.SkippedCategories) == 0 {
-			f.SkippedCategories = nil
-		}
-		if first.Valid {
-			t1, t2 := first.Time.UTC(), last.Time.UTC()
-			f.First, f.Last = &t1, &t2
-		}
-		byID[f.SourceID] = f
-		r.Sources = append(r.Sources, f)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read sources: %w", err)
-	}
-	rows.Close()
+	r.Sources = src
 	if sum != nil {
+		byID := make(map[int]*store.FileResult, len(src))
+		for _, f := range src {
+			byID[f.SourceID] = f
+		}
 		for _, f := range sum.Files {
 			if x := byID[f.SourceID]; x != nil {
 				x.Error, x.AuthSteps = f.Error, f.AuthSteps
 			}
 		}
 	}
-	prow, err := db.QueryContext(ctx, `SELECT source_id, coalesce(line, 0), coalesce(record, 0), coalesce(field, ''), coalesce(reason, ''),
-		coalesce(excerpt, ''), count(*) OVER (PARTITION BY source_id) AS n
-		FROM load_problems
-		QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY coalesce(line, 0), coalesce(record, 0), coalesce(byte_offset, 0), reason) <= ?
-		ORDER BY source_id, coalesce(line, 0), coalesce(record, 0), coalesce(byte_offset, 0), reason`, limit)
-	if err != nil {
-		return fmt.Errorf("read load problems: %w", err)
-	}
-	defer prow.Close()
-	for prow.Next() {
-		var id int
-		var p store.ProblemJSON
-		var n int64
-		if err := prow.Scan(&id, &p.Line, &p.Record, &p.Field, &p.Reason, &p.Excerpt, &n); err != nil {
-			return fmt.Errorf("read load problems: %w", err)
-		}
-		if f := byID[id]; f != nil {
-			f.Problems = append(f.Problems, p)
-			f.ProblemsOmitted = n - int64(len(f.Problems))
-		}
-	}
-	if err := prow.Err(); err != nil {
-		return fmt.Errorf("read load problems: %w", err)
-	}
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM signin_auth_steps WHERE signin_key IS NULL").Scan(&r.OrphanAuthSteps); err != nil {
-		return fmt.Errorf("count unlinked auth details: %w", err)
-	}
-	return nil
+	r.OrphanAuthSteps, err = db.OrphanAuthSteps(ctx)
+	return err
 }
 
 // EvidenceColumns are the sign-in fields listed for each finding's evidence.

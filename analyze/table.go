@@ -1,6 +1,6 @@
 // Package analyze runs the query catalogue and detections over a loaded database and
-// renders the results. Every writer (text, CSV, JSON, Markdown, Excel) reads one neutral
-// result model; none of them queries the database itself.
+// builds one neutral result model (Report, Section, Table, Finding). Package report
+// renders it (text, CSV, JSON, Markdown, Excel); no writer queries the database itself.
 package analyze
 
 import (

@@ -13,6 +13,7 @@ import (
 
 	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/queries"
+	"github.com/signinlens/signinlens/report"
 )
 
 // The fixture under testdata/queries/catalogue holds 20 hand-written sign-ins (its README
@@ -92,7 +93,7 @@ func TestQueriesOnFixture(t *testing.T) {
 					continue
 				}
 				var got bytes.Buffer
-				if err := analyze.RenderTable(&got, tab, "csv", analyze.RenderOptions{}); err != nil {
+				if err := report.RenderTable(&got, tab, "csv", report.RenderOptions{}); err != nil {
 					t.Fatal(err)
 				}
 				compareCSV(t, e.golden, got.String())

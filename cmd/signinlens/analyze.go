@@ -12,6 +12,7 @@ import (
 	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/loaders"
 	"github.com/signinlens/signinlens/queries"
+	"github.com/signinlens/signinlens/report"
 	"github.com/signinlens/signinlens/store"
 )
 
@@ -43,8 +44,8 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	var q queryFlags
 	var out, failOn, config string
 	var raw bool
-	fs := newFlags(e, "analyze", fmt.Sprintf(analyzeUsage, analyze.ReportFormatHelp()))
-	fs.StringVarP(&out, "output", "o", "", "report `file`; the extension picks the format: "+analyze.ReportExtensions())
+	fs := newFlags(e, "analyze", fmt.Sprintf(analyzeUsage, report.FormatHelp()))
+	fs.StringVarP(&out, "output", "o", "", "report `file`; the extension picks the format: "+report.Extensions())
 	d.add(fs, "")
 	q.add(fs)
 	fs.StringVar(&config, "config", "", configUsage)
@@ -55,12 +56,12 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	}
 	try := "signinlens analyze exports/ -o report.xlsx"
 	if out == "" {
-		return usageError{msg: "no output: give -o REPORT (" + analyze.ReportExtensions() + ")", try: try}
+		return usageError{msg: "no output: give -o REPORT (" + report.Extensions() + ")", try: try}
 	}
 	if st, err := os.Stat(out); err == nil && st.IsDir() {
 		return usageError{msg: fmt.Sprintf("-o %s is a folder; give a file name such as %s", out, filepath.Join(out, "report.xlsx")), try: try}
 	}
-	format, err := analyze.ReportFormatFor(out)
+	format, err := report.FormatFor(out)
 	if err != nil {
 		return usageError{msg: err.Error(), try: try}
 	}
@@ -99,7 +100,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if raw {
 		bar.show(fmt.Sprintf("writing %s sign-ins to the Raw sheets...", thousands(rep.Raw.Count)), 0, true)
 	}
-	err = analyze.WriteReportFile(ctx, out, rep)
+	err = report.WriteFile(ctx, out, rep)
 	bar.done()
 	if err != nil {
 		return err
@@ -154,7 +155,7 @@ func checkOutput(out string, paths []string, dbPath string) error {
 }
 
 // printAnalyzeSummary is the terminal summary: the report's Summary in a few lines.
-func printAnalyzeSummary(w io.Writer, out string, f *analyze.ReportFormat, r *analyze.Report) {
+func printAnalyzeSummary(w io.Writer, out string, f *report.Format, r *analyze.Report) {
 	loc := r.Location()
 	at := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04 MST") }
 	fmt.Fprintf(w, "wrote %s (%s)\n", out, f.Name)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/signinlens/signinlens/analyze"
+	"github.com/signinlens/signinlens/report"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -56,7 +56,7 @@ func TestAnalyzeEveryFormat(t *testing.T) {
 	if code, _, stderr := runCLI(t, "load", "--db", db, "--quiet", analyzeFixture); code != exitOK {
 		t.Fatalf("load: %d %s", code, stderr)
 	}
-	for _, f := range analyze.ReportFormats {
+	for _, f := range report.Formats() {
 		out := filepath.Join(dir, "report"+f.Exts[0])
 		code, stdout, stderr := runCLI(t, "analyze", "--db", db, "-o", out)
 		if code != exitOK || !strings.Contains(stdout, "("+f.Name+")") {
@@ -82,7 +82,7 @@ func TestAnalyzeUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"analyze", analyzeFixture}, exitUsage, "no output: give -o REPORT"},
-		{[]string{"analyze", analyzeFixture, "-o", "report.txt"}, exitUsage, "unknown extension .txt: want one of " + analyze.ReportExtensions()},
+		{[]string{"analyze", analyzeFixture, "-o", "report.txt"}, exitUsage, "unknown extension .txt: want one of " + report.Extensions()},
 		{[]string{"analyze", analyzeFixture, "-o", "report.md", "--raw"}, exitUsage, "--raw needs a workbook output"},
 		{[]string{"analyze", analyzeFixture, "-o", "report.xlsx", "--fail-on", "urgent"}, exitUsage, `--fail-on: unknown severity "urgent"`},
 		{[]string{"analyze", analyzeFixture, "-o", "report.xlsx", "--set", "nosuch.x=1"}, exitUsage, "--set nosuch.x"},

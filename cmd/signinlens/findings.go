@@ -7,6 +7,7 @@ import (
 
 	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/queries"
+	"github.com/signinlens/signinlens/report"
 )
 
 const findingsUsage = `Usage: signinlens findings [--db FILE | PATH...] [flags]
@@ -64,7 +65,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	var format, minSeverity, config, failOn string
 	fs := newFlags(e, "findings", fmt.Sprintf(findingsUsage, detectionSummary()))
 	d.add(fs, "")
-	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(analyze.TableFormats, ", "))
+	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(report.TableFormats(), ", "))
 	fs.StringVar(&minSeverity, "min-severity", "low", "report findings at or above this `severity`: "+strings.Join(queries.Severities, ", "))
 	fs.StringVar(&config, "config", "", configUsage)
 	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding at or above this `severity` is reported")
@@ -72,7 +73,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := analyze.CheckTableFormat(format); err != nil {
+	if err := report.CheckTableFormat(format); err != nil {
 		return usageError{msg: err.Error(), try: "signinlens findings --db case.duckdb --format csv"}
 	}
 	if err := analyze.CheckSeverity(minSeverity); err != nil {
@@ -104,7 +105,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := analyze.RenderTable(e.stdout, analyze.FindingsTable(found), format, analyze.RenderOptions{Loc: loc}); err != nil {
+	if err := report.RenderTable(e.stdout, analyze.FindingsTable(found), format, report.RenderOptions{Loc: loc}); err != nil {
 		return err
 	}
 	for _, r := range runs {

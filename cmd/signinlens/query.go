@@ -8,6 +8,7 @@ import (
 
 	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/queries"
+	"github.com/signinlens/signinlens/report"
 )
 
 const queryUsage = `Usage: signinlens query ID [--db FILE | PATH...] [flags]
@@ -40,7 +41,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	var byVersion bool
 	fs := newFlags(e, "query", fmt.Sprintf(queryUsage, catalogueSummary()))
 	d.add(fs, "")
-	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(analyze.TableFormats, ", "))
+	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(report.TableFormats(), ", "))
 	qf.add(fs)
 	fs.BoolVar(&byVersion, "by-version", false, "browsers: keep the browser version (Edge 124.0.2478) instead of the family (Edge)")
 	if err := parseFlags(fs, args); err != nil {
@@ -58,7 +59,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if q.Kind != "query" {
 		return usageError{msg: fmt.Sprintf("%s is a detection; detections run in 'signinlens findings' and 'signinlens analyze'", id), try: "signinlens findings --db case.duckdb"}
 	}
-	if err := analyze.CheckTableFormat(format); err != nil {
+	if err := report.CheckTableFormat(format); err != nil {
 		return usageError{msg: err.Error(), try: "signinlens query " + id + " --db case.duckdb --format csv"}
 	}
 	p, loc, err := qf.params()
@@ -106,7 +107,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := analyze.RenderTable(e.stdout, t, format, analyze.RenderOptions{Loc: loc}); err != nil {
+	if err := report.RenderTable(e.stdout, t, format, report.RenderOptions{Loc: loc}); err != nil {
 		return err
 	}
 	if format == "table" || format == "markdown" {

@@ -8,6 +8,7 @@ import (
 	_ "time/tzdata" // --tz works on machines without a zone database
 
 	"github.com/signinlens/signinlens/analyze"
+	"github.com/signinlens/signinlens/report"
 )
 
 const sqlUsage = `Usage: signinlens sql [--db FILE | PATH...] [--format F] "SELECT ..."
@@ -26,12 +27,12 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 	var format, tz string
 	fs := newFlags(e, "sql", sqlUsage)
 	d.add(fs, "")
-	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(analyze.TableFormats, ", "))
+	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(report.TableFormats(), ", "))
 	fs.StringVar(&tz, "tz", "UTC", "time `zone` for displayed times (IANA name such as Europe/Berlin)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := analyze.CheckTableFormat(format); err != nil {
+	if err := report.CheckTableFormat(format); err != nil {
 		return usageError{msg: err.Error(), try: `signinlens sql --db case.duckdb --format csv "SELECT ..."`}
 	}
 	loc, err := loadZone(tz)
@@ -51,7 +52,7 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("sql: %w", err)
 	}
-	return analyze.RenderTable(e.stdout, t, format, analyze.RenderOptions{Loc: loc})
+	return report.RenderTable(e.stdout, t, format, report.RenderOptions{Loc: loc})
 }
 
 // loadZone reads --tz from the Go toolchain's embedded zone database, never the network.

@@ -1,4 +1,4 @@
-package analyze
+package report
 
 import (
 	"archive/zip"
@@ -16,16 +16,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/queries"
 	"github.com/signinlens/signinlens/store"
 	"github.com/xuri/excelize/v2"
 )
 
 // rptWorkbook renders r and reads it back, with the file's bytes for package checks.
-func rptWorkbook(t testing.TB, r *Report) (*excelize.File, []byte) {
+func rptWorkbook(t testing.TB, r *analyze.Report) (*excelize.File, []byte) {
+	t.Helper()
+	return rptWorkbookWith(t, XLSX{}, r)
+}
+
+// rptWorkbookWith is rptWorkbook with writer options.
+func rptWorkbookWith(t testing.TB, x XLSX, r *analyze.Report) (*excelize.File, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteXLSX(context.Background(), &buf, r); err != nil {
+	if err := x.Write(context.Background(), &buf, r); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
@@ -38,23 +45,23 @@ func rptWorkbook(t testing.TB, r *Report) (*excelize.File, []byte) {
 
 // rptFakeDetect reports two findings: bob's two failures (sign-ins 2 and 5, the second
 // and fifth loaded) and one without evidence.
-func rptFakeDetect(_ context.Context, _ *sql.DB, _ Params, asOf time.Time, _ string) ([]Finding, []DetectionRun, error) {
+func rptFakeDetect(_ context.Context, _ *sql.DB, _ analyze.Params, asOf time.Time, _ string) ([]analyze.Finding, []analyze.DetectionRun, error) {
 	dets, err := queries.OfKind("detection")
 	if err != nil || len(dets) == 0 {
 		return nil, nil, fmt.Errorf("no detections in the catalogue: %v", err)
 	}
 	q := dets[0]
 	at := func(h int) time.Time { return time.Date(2025, 6, 15, h, 0, 0, 0, time.UTC) }
-	return []Finding{
+	return []analyze.Finding{
 			{Detection: q.ID, Severity: "high", Title: "two wrong passwords", UserPrincipalName: "bob@contoso.example", IPAddress: "192.0.2.50",
 				FirstSeen: at(10), LastSeen: at(11), Events: 2, Details: "=1+1 is text", Evidence: []int64{5, 2}},
 			{Detection: q.ID, Severity: "low", Title: "no evidence kept", FirstSeen: at(9), LastSeen: at(9), Events: 1},
-		}, []DetectionRun{{Query: q, Bound: Bound{Until: asOf, Args: map[string]any{"until": asOf, "threshold": int64(3)}}, Findings: 2}},
+		}, []analyze.DetectionRun{{Query: q, Bound: analyze.Bound{Until: asOf, Args: map[string]any{"until": asOf, "threshold": int64(3)}}, Findings: 2}},
 		nil
 }
 
 func TestWorkbookSheetsTablesAndTypes(t *testing.T) {
-	r := rptBuild(t, Params{}, ReportOptions{Detect: rptFakeDetect})
+	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Detect: rptFakeDetect})
 	f, data := rptWorkbook(t, r)
 	sheets := f.GetSheetList()
 	wantStart := []string{"Summary", "Findings", "Evidence", "Charts"}
@@ -167,7 +174,7 @@ func TestWorkbookSheetsTablesAndTypes(t *testing.T) {
 }
 
 func TestWorkbookTimeZone(t *testing.T) {
-	r := rptBuild(t, Params{}, ReportOptions{Loc: mustZone(t, "Europe/Berlin"), Detect: rptNoDetect})
+	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Loc: mustZone(t, "Europe/Berlin"), Detect: rptNoDetect})
 	f, _ := rptWorkbook(t, r)
 	if v, _ := f.GetCellValue("log-types", "E4"); v != "first_seen (Europe/Berlin)" {
 		t.Errorf("header %q", v)
@@ -182,7 +189,7 @@ func TestWorkbookTimeZone(t *testing.T) {
 // TestFormulaInjection: text from the export that a spreadsheet would run is written as
 // plain strings, wherever it lands.
 func TestFormulaInjection(t *testing.T) {
-	r := rptBuild(t, Params{}, ReportOptions{Raw: true, Detect: rptFakeDetect})
+	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Raw: true, Detect: rptFakeDetect})
 	f, _ := rptWorkbook(t, r)
 	payloads := []string{`=HYPERLINK("http://x","y")`, `+cmd|' /C calc'!A0`, `@SUM(1)`, `-2+3`, `=1+1`, `=1+1 is text`}
 	seen := map[string][]string{}
@@ -240,8 +247,8 @@ func TestFormulaInjection(t *testing.T) {
 // TestWorkbookIsReproducible: the same input and parameters give the same cells, apart from
 // the generated-at time.
 func TestWorkbookIsReproducible(t *testing.T) {
-	r1 := rptBuild(t, Params{}, ReportOptions{Raw: true})
-	r2 := rptBuild(t, Params{}, ReportOptions{Raw: true, GeneratedAt: rptGenerated.Add(time.Hour)})
+	r1 := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Raw: true})
+	r2 := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Raw: true, GeneratedAt: rptGenerated.Add(time.Hour)})
 	f1, _ := rptWorkbook(t, r1)
 	f2, _ := rptWorkbook(t, r2)
 	s1, s2 := f1.GetSheetList(), f2.GetSheetList()
@@ -274,14 +281,11 @@ func TestWorkbookIsReproducible(t *testing.T) {
 }
 
 func TestRawSheetsSplit(t *testing.T) {
-	old := rawRowsPerSheet
-	rawRowsPerSheet = 4
-	defer func() { rawRowsPerSheet = old }()
-	r := rptBuild(t, Params{}, ReportOptions{Raw: true, Detect: rptNoDetect})
+	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Raw: true, Detect: rptNoDetect})
 	if r.Raw == nil || r.Raw.Count != 10 {
 		t.Fatalf("raw rows: %+v", r.Raw)
 	}
-	f, _ := rptWorkbook(t, r)
+	f, _ := rptWorkbookWith(t, XLSX{RawRowsPerSheet: 4}, r)
 	want := map[string]int{"Raw": 5, "Raw 2": 5, "Raw 3": 3}
 	for sh, n := range want {
 		rows, err := f.GetRows(sh)
@@ -311,11 +315,11 @@ func TestRawSheetsSplit(t *testing.T) {
 func TestHandMadeReport(t *testing.T) {
 	long := strings.Repeat("é", 40000)
 	q := &queries.Query{ID: "summary", Kind: "query", Title: "Clash", Question: "Does a query named summary get its own sheet?", Window: "all", SQL: "SELECT 1\nORDER BY 1"}
-	r := &Report{
-		Meta:     Meta{Version: "test", TimeZone: "UTC", AsOf: rptGenerated, GeneratedAt: rptGenerated},
+	r := &analyze.Report{
+		Meta:     analyze.Meta{Version: "test", TimeZone: "UTC", AsOf: rptGenerated, GeneratedAt: rptGenerated},
 		Warnings: []string{},
-		Sections: []*Section{{Query: q, Bound: Bound{Until: rptGenerated}, Table: &Table{
-			Columns: []Column{{"note", "VARCHAR"}, {"success_rate", "DOUBLE"}, {"multi_factor_pct", "DOUBLE"}, {"n", "BIGINT"}, {"ok", "BOOLEAN"}, {"nan", "DOUBLE"}},
+		Sections: []*analyze.Section{{Query: q, Bound: analyze.Bound{Until: rptGenerated}, Table: &analyze.Table{
+			Columns: []analyze.Column{{Name: "note", Type: "VARCHAR"}, {Name: "success_rate", Type: "DOUBLE"}, {Name: "multi_factor_pct", Type: "DOUBLE"}, {Name: "n", Type: "BIGINT"}, {Name: "ok", Type: "BOOLEAN"}, {Name: "nan", Type: "DOUBLE"}},
 			Rows:    [][]any{{long, 95.5, 12.5, int64(1234567), true, math.NaN()}},
 		}}},
 	}
@@ -472,13 +476,13 @@ func BenchmarkWorkbook(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				start := time.Now()
-				r, err := Build(context.Background(), db, nil, Params{}, ReportOptions{Version: "bench", Raw: c.raw})
+				r, err := analyze.Build(context.Background(), db, nil, analyze.Params{}, analyze.ReportOptions{Version: "bench", Raw: c.raw})
 				if err != nil {
 					b.Fatal(err)
 				}
 				built := time.Since(start)
 				path := filepath.Join(dir, "report.xlsx")
-				if err := WriteReportFile(context.Background(), path, r); err != nil {
+				if err := WriteFile(context.Background(), path, r); err != nil {
 					b.Fatal(err)
 				}
 				st, _ := os.Stat(path)

@@ -1,4 +1,4 @@
-package analyze
+package report
 
 import (
 	"encoding/csv"
@@ -10,11 +10,13 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/signinlens/signinlens/analyze"
 )
 
 // TableFormats are the text renderings of a table, for --format. One list drives the flag
 // help, the validation message and the tests.
-var TableFormats = []string{"table", "csv", "json", "markdown"}
+func TableFormats() []string { return []string{"table", "csv", "json", "markdown"} }
 
 // RenderOptions tune text output.
 type RenderOptions struct {
@@ -23,16 +25,16 @@ type RenderOptions struct {
 
 // CheckTableFormat validates a --format value.
 func CheckTableFormat(f string) error {
-	for _, x := range TableFormats {
+	for _, x := range TableFormats() {
 		if f == x {
 			return nil
 		}
 	}
-	return fmt.Errorf("unknown format %q: want one of %s", f, strings.Join(TableFormats, ", "))
+	return fmt.Errorf("unknown format %q: want one of %s", f, strings.Join(TableFormats(), ", "))
 }
 
-// RenderTable writes t in one of TableFormats.
-func RenderTable(w io.Writer, t *Table, format string, opt RenderOptions) error {
+// RenderTable writes t in one of TableFormats().
+func RenderTable(w io.Writer, t *analyze.Table, format string, opt RenderOptions) error {
 	if opt.Loc == nil {
 		opt.Loc = time.UTC
 	}
@@ -47,48 +49,6 @@ func RenderTable(w io.Writer, t *Table, format string, opt RenderOptions) error 
 		return renderMarkdown(w, t, opt)
 	}
 	return CheckTableFormat(format)
-}
-
-// FormatTime renders a time for display in loc: RFC 3339 with seconds (fractions kept
-// when present).
-func FormatTime(t time.Time, loc *time.Location) string {
-	t = t.In(loc)
-	if t.Nanosecond() != 0 {
-		return t.Format("2006-01-02T15:04:05.000Z07:00")
-	}
-	return t.Format(time.RFC3339)
-}
-
-// Text renders a value as display text.
-func Text(v any, loc *time.Location) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case time.Time:
-		return FormatTime(x, loc)
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return ""
-		}
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case bool:
-		return strconv.FormatBool(x)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = Text(e, loc)
-		}
-		return strings.Join(parts, ", ")
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }
 
 // SafeCSV neutralises a cell that a spreadsheet would run as a formula (OWASP CSV
@@ -107,7 +67,7 @@ func SafeCSV(s string) string {
 	return s
 }
 
-func renderCSV(w io.Writer, t *Table, opt RenderOptions) error {
+func renderCSV(w io.Writer, t *analyze.Table, opt RenderOptions) error {
 	cw := csv.NewWriter(w)
 	head := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
@@ -119,7 +79,7 @@ func renderCSV(w io.Writer, t *Table, opt RenderOptions) error {
 	rec := make([]string, len(t.Columns))
 	for _, r := range t.Rows {
 		for i, v := range r {
-			s := Text(v, opt.Loc)
+			s := analyze.Text(v, opt.Loc)
 			if _, isStr := v.(string); isStr || isList(v) {
 				s = SafeCSV(s)
 			}
@@ -136,7 +96,7 @@ func renderCSV(w io.Writer, t *Table, opt RenderOptions) error {
 func isList(v any) bool { _, ok := v.([]any); return ok }
 
 // renderJSON writes an array of objects keyed by column name; times in RFC 3339 UTC.
-func renderJSON(w io.Writer, t *Table) error {
+func renderJSON(w io.Writer, t *analyze.Table) error {
 	var b strings.Builder
 	b.WriteString("[")
 	for ri, r := range t.Rows {
@@ -186,12 +146,12 @@ func jsonValue(v any) []byte {
 }
 
 func cellText(v any, loc *time.Location) string {
-	s := Text(v, loc)
+	s := analyze.Text(v, loc)
 	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s)
 	return s
 }
 
-func renderText(w io.Writer, t *Table, opt RenderOptions) error {
+func renderText(w io.Writer, t *analyze.Table, opt RenderOptions) error {
 	const maxWidth = 60
 	widths := make([]int, len(t.Columns))
 	cells := make([][]string, len(t.Rows))
@@ -254,14 +214,15 @@ func isNumericType(t string) bool {
 	return strings.HasPrefix(strings.ToUpper(t), "DECIMAL")
 }
 
-// mdCell keeps a value inside one cell of a Markdown table row.
-var mdCell = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ")
-
 // mdHeader writes the header and alignment rows of a Markdown table (numbers right-aligned).
-func mdHeader(b *strings.Builder, cols []Column) {
+// Column names come from the catalogue or the user's own SQL, not from the export, and are
+// written as they are but for what would break the row (| and line breaks); every cell
+// value goes through mdEscape.
+func mdHeader(b *strings.Builder, cols []analyze.Column) {
+	name := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ")
 	b.WriteString("|")
 	for _, c := range cols {
-		b.WriteString(" " + mdCell.Replace(c.Name) + " |")
+		b.WriteString(" " + name.Replace(c.Name) + " |")
 	}
 	b.WriteString("\n|")
 	for _, c := range cols {
@@ -274,13 +235,13 @@ func mdHeader(b *strings.Builder, cols []Column) {
 	b.WriteString("\n")
 }
 
-func renderMarkdown(w io.Writer, t *Table, opt RenderOptions) error {
+func renderMarkdown(w io.Writer, t *analyze.Table, opt RenderOptions) error {
 	var b strings.Builder
 	mdHeader(&b, t.Columns)
 	for _, r := range t.Rows {
 		b.WriteString("|")
 		for _, v := range r {
-			b.WriteString(" " + mdCell.Replace(cellText(v, opt.Loc)) + " |")
+			b.WriteString(" " + mdEscape(cellText(v, opt.Loc)) + " |")
 		}
 		b.WriteString("\n")
 	}
