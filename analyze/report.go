@@ -144,13 +144,13 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 	}
 	// scoped() is a temporary macro, which DuckDB keeps per connection.
 	db.SQL.SetMaxOpenConns(1)
-	if err := Prepare(ctx, db.SQL); err != nil {
+	if err := queries.Prepare(ctx, db.SQL); err != nil {
 		return nil, err
 	}
 	asOf := p.AsOf.UTC()
 	if p.AsOf.IsZero() {
 		var err error
-		if asOf, err = LatestEvent(ctx, db.SQL); err != nil {
+		if asOf, err = queries.LatestEvent(ctx, db.SQL); err != nil {
 			return nil, err
 		}
 	}
@@ -184,18 +184,18 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 			return nil, err
 		}
 		s := &Section{Query: q}
-		if f := NeedsFilter(q); f != "" && !hasFilter(p, f) {
+		if f := queries.NeedsFilter(q); f != "" && !hasFilter(p, f) {
 			s.Skipped = fmt.Sprintf("runs only for one %s: signinlens query %s --%s ...", f, q.ID, f)
-			s.Bound, _, _ = bind(q, p, asOf)
+			s.Bound, _, _ = queries.Bind(q, p, asOf)
 			r.Sections = append(r.Sections, s)
 			continue
 		}
-		g, err := CheckAvailability(ctx, db.SQL, q)
+		g, err := queries.CheckAvailability(ctx, db.SQL, q)
 		if err != nil {
 			return nil, err
 		}
 		s.Missing, s.Partial, s.Unavailable = g.Missing, g.Partial(), g.Message()
-		t, b, err := Run(ctx, db.SQL, q, p, asOf)
+		t, b, err := queries.Run(ctx, db.SQL, q, p, asOf)
 		if err != nil {
 			return nil, err
 		}
@@ -204,7 +204,7 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 	}
 	detect := opt.Detect
 	if detect == nil {
-		detect = RunDetections
+		detect = queries.RunDetections
 	}
 	if opt.Progress != nil {
 		opt.Progress(len(plain), total, "detections")
@@ -251,9 +251,10 @@ func (r *Report) Location() *time.Location {
 
 // SeverityCounts returns the findings per severity, highest first, all severities present.
 func (r *Report) SeverityCounts() []SeverityCount {
-	out := make([]SeverityCount, 0, len(queries.Severities))
-	for i := len(queries.Severities) - 1; i >= 0; i-- {
-		s := queries.Severities[i]
+	sev := queries.Severities()
+	out := make([]SeverityCount, 0, len(sev))
+	for i := len(sev) - 1; i >= 0; i-- {
+		s := sev[i]
 		n := 0
 		for _, f := range r.Findings {
 			if f.Severity == s {
@@ -701,10 +702,7 @@ func rawRows(ctx context.Context, db *sql.DB, p Params, asOf time.Time) (*RawRow
 	if !p.Until.IsZero() {
 		until = p.Until.UTC()
 	}
-	args := []any{nullableTime(p.Since.UTC()), until, nullableText(p.App), nullableText(p.User), nullableText(p.IP), nullableList(p.LogTypes)}
-	if p.Since.IsZero() {
-		args[0] = nil
-	}
+	args := queries.ScopeArgs(p, until)
 	const from = " FROM scoped(?, ?, ?, ?, ?, ?::VARCHAR[])"
 	raw := &RawRows{}
 	if err := db.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&raw.Count); err != nil {
@@ -731,7 +729,7 @@ func rawRows(ctx context.Context, db *sql.DB, p Params, asOf time.Time) (*RawRow
 				return fmt.Errorf("raw rows: %w", err)
 			}
 			for i, v := range vals {
-				vals[i] = normalize(v)
+				vals[i] = queries.Normalize(v)
 			}
 			if err := fn(vals); err != nil {
 				return err

@@ -1,6 +1,9 @@
 // Package queries is the catalogue of canned SQL: the questions auditors ask, Microsoft's
 // online views and the detections, one .sql file each, with a strict metadata header.
 // The files are embedded in the binary and parsed once; a malformed header is an error.
+// The package also runs them: it binds parameters and windows (bind.go), prepares a
+// database (run.go), checks what the loaded exports can answer (availability.go), and
+// turns detection rows into findings (detect.go), so its tests need nothing above it.
 package queries
 
 import (
@@ -55,8 +58,11 @@ var (
 	colPattern   = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s*\|\s*(.+)$`)
 )
 
-// Severities in ascending order.
-var Severities = []string{"low", "medium", "high"}
+// severities in ascending order.
+var severities = [...]string{"low", "medium", "high"}
+
+// Severities returns the severities in ascending order (a new slice each call).
+func Severities() []string { return append([]string(nil), severities[:]...) }
 
 // Parse reads one query file: a header of "-- key: value" lines, then the SQL.
 func Parse(name, text string) (*Query, error) {
@@ -155,7 +161,7 @@ func Parse(name, text string) (*Query, error) {
 	}
 	if q.Kind == "detection" {
 		ok := false
-		for _, s := range Severities {
+		for _, s := range severities {
 			ok = ok || q.Severity == s
 		}
 		if !ok {

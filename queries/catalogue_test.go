@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/loaders"
 	"github.com/signinlens/signinlens/queries"
 	"github.com/signinlens/signinlens/store"
@@ -43,7 +42,7 @@ func openDB(t testing.TB, paths ...string) *store.DB {
 			}
 		}
 	}
-	if err := analyze.Prepare(ctx, db.SQL); err != nil {
+	if err := queries.Prepare(ctx, db.SQL); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -110,14 +109,14 @@ func TestCatalogueHeaders(t *testing.T) {
 			t.Errorf("%s: no requires: line", q.ID)
 		}
 		for _, f := range q.Requires {
-			if table, ok := analyze.TableFields[f]; ok {
+			if table, ok := queries.TableField(f); ok {
 				if _, exists := schema[table]; !exists {
 					t.Errorf("%s: requires %q, whose table %s is not in the schema", q.ID, f, table)
 				}
 				continue
 			}
 			if !slices.Contains(schema["signins"], f) {
-				t.Errorf("%s: requires %q, which is neither a signins column nor one of %v", q.ID, f, analyze.TableFields)
+				t.Errorf("%s: requires %q, which is neither a signins column nor ca_policies or auth_steps", q.ID, f)
 			}
 		}
 		for _, c := range q.Columns {
@@ -143,7 +142,7 @@ func TestCatalogueHeaders(t *testing.T) {
 			}
 		}
 		if q.Window != "all" {
-			if _, _, err := analyze.ParseWindow(q.Window); err != nil {
+			if _, _, err := queries.ParseWindow(q.Window); err != nil {
 				t.Errorf("%s: %v", q.ID, err)
 			}
 		}
@@ -161,7 +160,7 @@ func TestCatalogueColumns(t *testing.T) {
 		{"empty", openDB(t)},
 		{"fixture", openDB(t, fixtureDir+"/graph")},
 	} {
-		asOf, err := analyze.LatestEvent(ctx, tc.db.SQL)
+		asOf, err := queries.LatestEvent(ctx, tc.db.SQL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,11 +171,11 @@ func TestCatalogueColumns(t *testing.T) {
 			if q.Kind != "query" {
 				continue // detections join reference tables of their own and have their own tests
 			}
-			p := analyze.Params{}
-			if analyze.NeedsFilter(q) == "user" {
+			p := queries.Params{}
+			if queries.NeedsFilter(q) == "user" {
 				p.User = "alice@contoso.example"
 			}
-			tab, _, err := analyze.Run(ctx, tc.db.SQL, q, p, asOf)
+			tab, _, err := queries.Run(ctx, tc.db.SQL, q, p, asOf)
 			if err != nil {
 				t.Errorf("%s on the %s database: %v", q.ID, tc.name, err)
 				continue

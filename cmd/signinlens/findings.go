@@ -69,7 +69,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "findings", fmt.Sprintf(findingsUsage, detectionSummary()))
 	d.add(fs, "")
 	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(analyze.TableFormats, ", "))
-	fs.StringVar(&minSeverity, "min-severity", "low", "report findings at or above this `severity`: "+strings.Join(queries.Severities, ", "))
+	fs.StringVar(&minSeverity, "min-severity", "low", "report findings at or above this `severity`: "+strings.Join(queries.Severities(), ", "))
 	fs.StringVar(&config, "config", "", "settings `file` of ID.PARAM=VALUE lines, applied under --set")
 	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding at or above this `severity` is reported")
 	qf.add(fs)
@@ -79,10 +79,10 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	if err := analyze.CheckTableFormat(format); err != nil {
 		return usageError{msg: err.Error(), try: "signinlens findings --db case.duckdb --format csv"}
 	}
-	if err := analyze.CheckSeverity(minSeverity); err != nil {
+	if err := queries.CheckSeverity(minSeverity); err != nil {
 		return usageError{msg: "--min-severity: " + err.Error(), try: "signinlens findings --db case.duckdb --min-severity medium"}
 	}
-	if err := analyze.CheckSeverity(failOn); err != nil {
+	if err := queries.CheckSeverity(failOn); err != nil {
 		return usageError{msg: "--fail-on: " + err.Error(), try: "signinlens findings --db case.duckdb --fail-on high"}
 	}
 	p, loc, err := qf.params()
@@ -90,7 +90,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if config != "" {
-		settings, err := analyze.LoadSettings(config)
+		settings, err := queries.LoadSettings(config)
 		if err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 		}
 		p.Set = settings
 	}
-	if err := analyze.ValidateSet(p.Set); err != nil {
+	if err := queries.ValidateSet(p.Set); err != nil {
 		return usageError{msg: "--set " + err.Error(), try: "signinlens findings --help (lists every detection's parameters)"}
 	}
 	db, _, err := openData(ctx, e, &d, fs.Args())
@@ -111,11 +111,11 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	found, runs, err := analyze.RunDetections(ctx, db.SQL, p, asOf, minSeverity)
+	found, runs, err := queries.RunDetections(ctx, db.SQL, p, asOf, minSeverity)
 	if err != nil {
 		return err
 	}
-	if err := analyze.RenderTable(e.stdout, analyze.FindingsTable(found), format, analyze.RenderOptions{Loc: loc}); err != nil {
+	if err := analyze.RenderTable(e.stdout, queries.FindingsTable(found), format, analyze.RenderOptions{Loc: loc}); err != nil {
 		return err
 	}
 	for _, r := range runs {
@@ -129,7 +129,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	if failOn != "" {
 		n := 0
 		for _, f := range found {
-			if analyze.SeverityRank(f.Severity) >= analyze.SeverityRank(failOn) {
+			if queries.SeverityRank(f.Severity) >= queries.SeverityRank(failOn) {
 				n++
 			}
 		}

@@ -1,13 +1,14 @@
-// Package analyze runs the query catalogue and detections over a loaded database and
-// renders the results. Every writer (text, CSV, JSON, Markdown, Excel) reads one neutral
-// result model; none of them queries the database itself.
-package analyze
+package queries
 
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"math"
 	"math/big"
+	"strconv"
+	"strings"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -47,7 +48,7 @@ func Scan(rows *sql.Rows) (*Table, error) {
 			return nil, fmt.Errorf("read row: %w", err)
 		}
 		for i, v := range vals {
-			vals[i] = normalize(v)
+			vals[i] = Normalize(v)
 		}
 		t.Rows = append(t.Rows, vals)
 	}
@@ -57,8 +58,8 @@ func Scan(rows *sql.Rows) (*Table, error) {
 	return t, nil
 }
 
-// Query runs a statement with bound arguments and returns its result.
-func Query(ctx context.Context, db *sql.DB, query string, args ...any) (*Table, error) {
+// Select runs a statement with bound arguments and returns its result.
+func Select(ctx context.Context, db *sql.DB, query string, args ...any) (*Table, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -67,7 +68,8 @@ func Query(ctx context.Context, db *sql.DB, query string, args ...any) (*Table, 
 	return Scan(rows)
 }
 
-func normalize(v any) any {
+// Normalize turns a driver value into one of the model's types (see Table).
+func Normalize(v any) any {
 	switch x := v.(type) {
 	case int8:
 		return int64(x)
@@ -104,17 +106,58 @@ func normalize(v any) any {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = normalize(e)
+			out[i] = Normalize(e)
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = normalize(e)
+			out[k] = Normalize(e)
 		}
 		return out
 	case duckdb.Interval:
 		return fmt.Sprintf("%d months %d days %d µs", x.Months, x.Days, x.Micros)
 	}
 	return v
+}
+
+// FormatTime writes t in loc as RFC 3339, with milliseconds only when it has them.
+func FormatTime(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	if t.Nanosecond() != 0 {
+		return t.Format("2006-01-02T15:04:05.000Z07:00")
+	}
+	return t.Format(time.RFC3339)
+}
+
+// Text is the plain text of a model value: times in loc, lists joined by ", ", NaN empty.
+func Text(v any, loc *time.Location) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case time.Time:
+		return FormatTime(x, loc)
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = Text(e, loc)
+		}
+		return strings.Join(parts, ", ")
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }

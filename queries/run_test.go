@@ -1,4 +1,4 @@
-package analyze
+package queries
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/signinlens/signinlens/loaders"
-	"github.com/signinlens/signinlens/queries"
+
 	"github.com/signinlens/signinlens/reference"
 	"github.com/signinlens/signinlens/store"
 )
@@ -43,9 +43,9 @@ func openCatalogueDB(t *testing.T, path string, inputs ...string) *store.DB {
 	return db
 }
 
-func mustQuery(t *testing.T, id string) *queries.Query {
+func mustQuery(t *testing.T, id string) *Query {
 	t.Helper()
-	q, ok := queries.Get(id)
+	q, ok := Get(id)
 	if !ok {
 		t.Fatalf("no catalogue entry %s", id)
 	}

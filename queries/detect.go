@@ -1,17 +1,13 @@
-package analyze
+package queries
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/signinlens/signinlens/queries"
 	"github.com/signinlens/signinlens/reference"
 )
 
@@ -32,7 +28,7 @@ type Finding struct {
 
 // DetectionRun says how one detection ran.
 type DetectionRun struct {
-	Query    *queries.Query
+	Query    *Query
 	Bound    Bound
 	Findings int
 	Skipped  string // non-empty: why it could not run (e.g. fields unavailable in this export)
@@ -41,13 +37,16 @@ type DetectionRun struct {
 	Limited string
 }
 
-// FindingColumns are the columns every detection's SQL returns, in this order.
-var FindingColumns = []string{"severity", "title", "user_principal_name", "ip_address", "service_principal_id",
+// findingColumns are the columns every detection's SQL returns, in this order.
+var findingColumns = [...]string{"severity", "title", "user_principal_name", "ip_address", "service_principal_id",
 	"first_seen", "last_seen", "events", "details", "evidence"}
+
+// FindingColumns returns the columns every detection's SQL returns, in this order.
+func FindingColumns() []string { return append([]string(nil), findingColumns[:]...) }
 
 // SeverityRank orders severities: low=1, medium=2, high=3, anything else 0.
 func SeverityRank(s string) int {
-	for i, x := range queries.Severities {
+	for i, x := range severities {
 		if s == x {
 			return i + 1
 		}
@@ -60,7 +59,7 @@ func CheckSeverity(s string) error {
 	if s == "" || SeverityRank(s) > 0 {
 		return nil
 	}
-	return fmt.Errorf("unknown severity %q: want one of %s", s, strings.Join(queries.Severities, ", "))
+	return fmt.Errorf("unknown severity %q: want one of %s", s, strings.Join(Severities(), ", "))
 }
 
 // The reference lists as temporary tables, re-created by PrepareDetections. Detection SQL
@@ -118,14 +117,14 @@ func RunDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 }
 
 // runDetections is RunDetections limited to the detections only accepts (nil: all).
-func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, minSeverity string, only func(*queries.Query) bool) ([]Finding, []DetectionRun, error) {
+func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, minSeverity string, only func(*Query) bool) ([]Finding, []DetectionRun, error) {
 	if err := CheckSeverity(minSeverity); err != nil {
 		return nil, nil, err
 	}
 	if err := ValidateSet(p.Set); err != nil {
 		return nil, nil, err
 	}
-	dets, err := queries.OfKind("detection")
+	dets, err := OfKind("detection")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -153,7 +152,7 @@ func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 			run.Limited = gap.Message()
 		}
 		if run.Skipped != "" {
-			run.Bound, _, _ = bind(q, p, asOf)
+			run.Bound, _, _ = Bind(q, p, asOf)
 			runs = append(runs, run)
 			continue
 		}
@@ -202,12 +201,12 @@ func SortFindings(fs []Finding) {
 }
 
 // runDetection runs one detection and reads its rows as findings.
-func runDetection(ctx context.Context, db *sql.DB, q *queries.Query, p Params, asOf time.Time) ([]Finding, Bound, error) {
-	b, args, err := bind(q, p, asOf)
+func runDetection(ctx context.Context, db *sql.DB, q *Query, p Params, asOf time.Time) ([]Finding, Bound, error) {
+	b, args, err := Bind(q, p, asOf)
 	if err != nil {
 		return nil, b, err
 	}
-	t, err := Query(ctx, db, q.SQL, args...)
+	t, err := Select(ctx, db, q.SQL, args...)
 	if err != nil {
 		return nil, b, fmt.Errorf("detection %s: %w", q.ID, err)
 	}
@@ -230,8 +229,8 @@ func checkFindingColumns(t *Table) error {
 	for _, c := range t.Columns {
 		got = append(got, c.Name)
 	}
-	if strings.Join(got, ",") != strings.Join(FindingColumns, ",") {
-		return fmt.Errorf("returns columns %s; a detection must return %s", strings.Join(got, ", "), strings.Join(FindingColumns, ", "))
+	if strings.Join(got, ",") != strings.Join(findingColumns[:], ",") {
+		return fmt.Errorf("returns columns %s; a detection must return %s", strings.Join(got, ", "), strings.Join(findingColumns[:], ", "))
 	}
 	return nil
 }
@@ -279,114 +278,6 @@ func findingFromRow(id string, r []any) (Finding, error) {
 		}
 	}
 	return f, nil
-}
-
-// ValidateSet checks ID.PARAM=VALUE overrides against the catalogue: the id must be a
-// query or detection, the parameter one it declares, the value of the parameter's type.
-func ValidateSet(set map[string]string) error {
-	keys := make([]string, 0, len(set))
-	for k := range set {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var errs []string
-	for _, k := range keys {
-		if err := validateSetting(k, set[k]); err != nil {
-			errs = append(errs, err.Error())
-		}
-	}
-	if len(errs) > 0 {
-		return errors.New(strings.Join(errs, "; "))
-	}
-	return nil
-}
-
-func validateSetting(key, value string) error {
-	id, name, ok := strings.Cut(key, ".")
-	if !ok || id == "" || name == "" {
-		return fmt.Errorf("%q: want ID.PARAM=VALUE", key)
-	}
-	q, ok := queries.Get(id)
-	if !ok {
-		return fmt.Errorf("%s: no query or detection %q ('signinlens findings --help' lists the detections)", key, id)
-	}
-	var names []string
-	for _, prm := range q.Params {
-		if prm.Name == name {
-			if _, err := convertParam(prm, value); err != nil {
-				return fmt.Errorf("%s: %w", key, err)
-			}
-			return nil
-		}
-		names = append(names, prm.Name)
-	}
-	if len(names) == 0 {
-		return fmt.Errorf("%s: %s has no parameters", key, id)
-	}
-	return fmt.Errorf("%s: %s has no parameter %q (it has %s)", key, id, name, strings.Join(names, ", "))
-}
-
-// LoadSettings reads a settings file: one ID.PARAM=VALUE per line, blank lines and lines
-// starting with # ignored, a # after whitespace starting a comment. The result is meant to
-// be merged under --set (the command line wins). Every bad line is reported as file:line.
-func LoadSettings(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("settings %w", err)
-	}
-	defer f.Close()
-	out := map[string]string{}
-	where := map[string]int{}
-	var errs []string
-	sc := bufio.NewScanner(f)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := sc.Text()
-		if n == 1 {
-			line = strings.TrimPrefix(line, "\uFEFF")
-		}
-		if i := commentStart(line); i >= 0 {
-			line = line[:i]
-		}
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if !ok || v == "" {
-			errs = append(errs, fmt.Sprintf("%s:%d: want ID.PARAM=VALUE, e.g. password-spray.min_users=5", path, n))
-			continue
-		}
-		if err := validateSetting(k, v); err != nil {
-			errs = append(errs, fmt.Sprintf("%s:%d: %v", path, n, err))
-			continue
-		}
-		if prev, dup := where[k]; dup {
-			errs = append(errs, fmt.Sprintf("%s:%d: %s already set on line %d", path, n, k, prev))
-			continue
-		}
-		where[k] = n
-		out[k] = v
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read settings %s: %w", path, err)
-	}
-	if len(errs) > 0 {
-		return nil, errors.New(strings.Join(errs, "\n"))
-	}
-	return out, nil
-}
-
-// commentStart finds a # that starts a comment: at the start of the line or after a space.
-func commentStart(line string) int {
-	for i := 0; i < len(line); i++ {
-		if line[i] == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t') {
-			return i
-		}
-	}
-	return -1
 }
 
 // FindingsTable is the neutral table of findings that the text, CSV, JSON and Markdown
