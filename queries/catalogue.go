@@ -10,14 +10,19 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
 )
 
-//go:embed *.sql
+//go:embed questions/*.sql detections/*.sql
 var files embed.FS
+
+// folderKind is the kind of the entries in each folder: the folder decides, and a kind:
+// header that says otherwise is an error.
+var folderKind = map[string]string{"questions": "query", "detections": "detection"}
 
 // Param is a named parameter with its default, bound when the query runs.
 type Param struct {
@@ -64,9 +69,16 @@ var severities = [...]string{"low", "medium", "high"}
 // Severities returns the severities in ascending order (a new slice each call).
 func Severities() []string { return append([]string(nil), severities[:]...) }
 
-// Parse reads one query file: a header of "-- key: value" lines, then the SQL.
+// Parse reads one query file: a header of "-- key: value" lines, then the SQL. name is the
+// file's path in the catalogue ("detections/password-spray.sql"): its folder gives the
+// kind; a name without a folder must say kind: in the header.
 func Parse(name, text string) (*Query, error) {
 	q := &Query{File: name}
+	dir, base := path.Split(name)
+	folder := folderKind[strings.TrimSuffix(dir, "/")]
+	if dir != "" && folder == "" {
+		return nil, fmt.Errorf("%s:1: a catalogue file lives in questions/ or detections/", name)
+	}
 	lines := strings.Split(text, "\n")
 	i := 0
 	var errs []string
@@ -99,6 +111,9 @@ func Parse(name, text string) (*Query, error) {
 			single(&q.ID)
 		case "kind":
 			single(&q.Kind)
+			if folder != "" && q.Kind != folder {
+				fail(i+1, "kind %s contradicts the folder %s, which holds %ss", q.Kind, dir, folder)
+			}
 		case "title":
 			single(&q.Title)
 		case "question":
@@ -144,7 +159,10 @@ func Parse(name, text string) (*Query, error) {
 	if !idPattern.MatchString(q.ID) {
 		fail(1, "id %q must be lower-case words joined by '-'", q.ID)
 	}
-	if want := q.ID + ".sql"; name != want {
+	if q.Kind == "" {
+		q.Kind = folder
+	}
+	if want := q.ID + ".sql"; base != want {
 		fail(1, "file name must be %s", want)
 	}
 	if q.Kind != "query" && q.Kind != "detection" {
@@ -181,9 +199,13 @@ func Parse(name, text string) (*Query, error) {
 }
 
 var load = sync.OnceValues(func() ([]*Query, error) {
-	names, err := fs.Glob(files, "*.sql")
-	if err != nil {
-		return nil, err
+	var names []string
+	for _, dir := range []string{"questions", "detections"} {
+		n, err := fs.Glob(files, dir+"/*.sql")
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, n...)
 	}
 	var out []*Query
 	var errs []string
@@ -203,6 +225,11 @@ var load = sync.OnceValues(func() ([]*Query, error) {
 		return nil, fmt.Errorf("query catalogue:\n%s", strings.Join(errs, "\n"))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	for i := 1; i < len(out); i++ {
+		if out[i].ID == out[i-1].ID {
+			return nil, fmt.Errorf("query catalogue: %s and %s have the same id", out[i-1].File, out[i].File)
+		}
+	}
 	return out, nil
 })
 

@@ -86,9 +86,13 @@ func TestCatalogueHeaders(t *testing.T) {
 	db := openDB(t)
 	schema := schemaNames(t, db.SQL)
 	qs := all(t)
-	files, err := filepath.Glob("*.sql")
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, dir := range []string{"questions", "detections"} {
+		f, err := filepath.Glob(filepath.Join(dir, "*.sql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f...)
 	}
 	if len(files) != len(qs) {
 		t.Errorf("%d .sql files but %d catalogue entries", len(files), len(qs))
@@ -99,7 +103,7 @@ func TestCatalogueHeaders(t *testing.T) {
 			t.Errorf("%s: id used twice", q.ID)
 		}
 		seen[q.ID] = true
-		if q.File != q.ID+".sql" {
+		if q.File != map[string]string{"query": "questions/", "detection": "detections/"}[q.Kind]+q.ID+".sql" {
 			t.Errorf("%s: file %s", q.ID, q.File)
 		}
 		if q.Kind != "query" {

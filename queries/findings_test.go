@@ -743,10 +743,10 @@ var fixtures = []fixture{
 			}),
 	},
 
-	// legacy-auth: dave fails 3 times over IMAP4 from one address (0-2) then succeeds (3):
+	// legacy-protocol-signin: dave fails 3 times over IMAP4 from one address (0-2) then succeeds (3):
 	// high. erin fails twice over ActiveSync (written in lower case) from two addresses
 	// (4, 5): medium. frank's Browser and modern-client sign-ins (6, 7) are not legacy.
-	{Detection: "legacy-auth", Case: "fire",
+	{Detection: "legacy-protocol-signin", Case: "fire",
 		Events: cat(
 			series(3, "08:00", 5*time.Minute, nil, ev{User: u("dave"), IP: "198.51.100.20", Code: 50126, Client: "IMAP4", App: "Office 365 Exchange Online"}),
 			[]ev{
@@ -768,7 +768,7 @@ var fixtures = []fixture{
 		},
 	},
 	// Near miss: only modern clients, including ones whose names resemble legacy ones.
-	{Detection: "legacy-auth", Case: "quiet",
+	{Detection: "legacy-protocol-signin", Case: "quiet",
 		Events: []ev{
 			{At: "08:00", User: u("dave"), IP: "198.51.100.20", Code: 0, Client: "Mobile Apps and Desktop clients", App: "Office 365 Exchange Online"},
 			{At: "08:05", User: u("dave"), IP: "198.51.100.20", Code: 50126, Client: "Browser"},
@@ -807,10 +807,10 @@ var fixtures = []fixture{
 		},
 	},
 
-	// device-code: henry signs in with the device-code protocol (0) and, non-interactively,
+	// signin-by-device-code: henry signs in with the device-code protocol (0) and, non-interactively,
 	// with a token transferred by the device-code flow (1), both from .30 and successful:
 	// medium. ivy's device-code attempt (2) was blocked: low. jack's oAuth2 sign-in (3) no.
-	{Detection: "device-code", Case: "fire",
+	{Detection: "signin-by-device-code", Case: "fire",
 		Events: []ev{
 			{At: "10:00", User: u("henry"), IP: "198.51.100.30", Code: 0, Protocol: "deviceCode", App: "Microsoft Office", Res: "Microsoft Graph"},
 			{At: "10:01", Log: "nonInteractiveUser", User: u("henry"), IP: "198.51.100.30", Code: 0, Transfer: "deviceCodeFlow", App: "Microsoft Office", Res: "Office 365 Exchange Online"},
@@ -829,7 +829,7 @@ var fixtures = []fixture{
 		},
 	},
 	// Near miss: other protocols and another transfer method.
-	{Detection: "device-code", Case: "quiet",
+	{Detection: "signin-by-device-code", Case: "quiet",
 		Events: []ev{
 			{At: "10:00", User: u("henry"), IP: "198.51.100.30", Code: 0, Protocol: "oAuth2"},
 			{At: "10:01", Log: "nonInteractiveUser", User: u("henry"), IP: "198.51.100.30", Code: 0, Transfer: "authenticationTransfer"},
@@ -866,12 +866,12 @@ var fixtures = []fixture{
 		},
 	},
 
-	// risky-signin: leo has a successful sign-in at medium risk during sign-in (0) and a
+	// identity-protection-risk: leo has a successful sign-in at medium risk during sign-in (0) and a
 	// failed one at high aggregated risk, state atRisk (1): high, 2 sign-ins. mia's sign-in
 	// is confirmed compromised with no level (2): high. nora's low risk (3) is under the
 	// default min_level medium; owen's hidden levels (4) and pia's remediated state (5) are
 	// not risk.
-	{Detection: "risky-signin", Case: "fire",
+	{Detection: "identity-protection-risk", Case: "fire",
 		Events: []ev{
 			{At: "08:00", User: u("leo"), IP: "198.51.100.80", Code: 0, RiskDuring: "medium", RiskAgg: "low", RiskState: "atRisk", RiskEvents: []string{"unfamiliarFeatures"}},
 			{At: "08:30", User: u("leo"), IP: "198.51.100.81", Code: 53004, RiskDuring: "none", RiskAgg: "high", RiskState: "atRisk", RiskEvents: []string{"anonymizedIPAddress", "unfamiliarFeatures"}},
@@ -892,7 +892,7 @@ var fixtures = []fixture{
 		},
 	},
 	// Just under min_level medium: nora's low risk; hidden levels and remediated states.
-	{Detection: "risky-signin", Case: "quiet",
+	{Detection: "identity-protection-risk", Case: "quiet",
 		Events: []ev{
 			{At: "09:30", User: u("nora"), IP: "198.51.100.83", Code: 0, RiskDuring: "low", RiskAgg: "low", RiskState: "none", RiskEvents: []string{"unfamiliarFeatures"}},
 			{At: "10:00", User: u("owen"), IP: "198.51.100.84", Code: 0, RiskDuring: "hidden", RiskAgg: "hidden", RiskState: "none"},
@@ -1086,10 +1086,10 @@ var fixtures = []fixture{
 		},
 	},
 
-	// guest-access: yara, a Fabrikam guest (b2bCollaboration), signs in to Contoso Payroll
+	// cross-tenant-signin: yara, a Fabrikam guest (b2bCollaboration), signs in to Contoso Payroll
 	// twice from .90, once failing (0, 1); zack, another Fabrikam guest, to Teams (2). Members
 	// of the home tenant (3) are not guests.
-	{Detection: "guest-access", Case: "fire",
+	{Detection: "cross-tenant-signin", Case: "fire",
 		Events: []ev{
 			{At: "08:00", User: "yara@fabrikam.example", UserType: "guest", HomeTenant: fabrik, HomeTenantName: "Fabrikam", CrossTenant: "b2bCollaboration", IP: "198.51.100.90", Code: 0, App: "Contoso Payroll"},
 			{At: "08:10", User: "yara@fabrikam.example", UserType: "guest", HomeTenant: fabrik, HomeTenantName: "Fabrikam", CrossTenant: "b2bCollaboration", IP: "198.51.100.90", Code: 50126, App: "Contoso Payroll"},
@@ -1106,7 +1106,7 @@ var fixtures = []fixture{
 		},
 	},
 	// Near miss: members of the tenant only.
-	{Detection: "guest-access", Case: "quiet",
+	{Detection: "cross-tenant-signin", Case: "quiet",
 		Events: []ev{
 			{At: "09:30", User: u("walt"), IP: "198.51.100.63", Code: 0, App: "Microsoft Teams"},
 			{At: "09:40", User: u("uma"), IP: "198.51.100.60", Code: 0, App: "Contoso Payroll", CrossTenant: "none"},
@@ -1125,9 +1125,9 @@ var fixtures = []fixture{
 		Events: series(5, "08:00", time.Hour, user("u"), ev{IP: "198.51.100.1", Code: 0}),
 	},
 
-	// log-type-missing: interactive and non-interactive sign-ins only, so the service
+	// missing-log-type: interactive and non-interactive sign-ins only, so the service
 	// principal and managed identity logs are missing (listed by title).
-	{Detection: "log-type-missing", Case: "fire",
+	{Detection: "missing-log-type", Case: "fire",
 		Events: []ev{
 			{At: "08:00", User: u("alice"), IP: "198.51.100.1", Code: 0},
 			{At: "09:00", Log: "nonInteractiveUser", User: u("alice"), IP: "198.51.100.1", Code: 0},
@@ -1140,7 +1140,7 @@ var fixtures = []fixture{
 		},
 	},
 	// All four present.
-	{Detection: "log-type-missing", Case: "quiet",
+	{Detection: "missing-log-type", Case: "quiet",
 		Events: []ev{
 			{At: "08:00", User: u("alice"), IP: "198.51.100.1", Code: 0},
 			{At: "09:00", Log: "nonInteractiveUser", User: u("alice"), IP: "198.51.100.1", Code: 0},
@@ -1219,11 +1219,11 @@ var thresholdCases = []struct {
 		[]want{{Severity: "low", User: u("ghost"), IP: "203.0.113.90", First: "08:00", Last: "08:20", Events: 3, Evidence: []int{0, 1, 2}}}},
 	{"ca-blocked/fire", map[string]string{"ca-blocked.min_events": "2"},
 		[]want{{Severity: "low", User: u("sam"), First: "08:00", Last: "08:20", Events: 2, Evidence: []int{0, 1}}}},
-	{"risky-signin/quiet", map[string]string{"risky-signin.min_level": "low"},
+	{"identity-protection-risk/quiet", map[string]string{"identity-protection-risk.min_level": "low"},
 		[]want{{Severity: "low", User: u("nora"), IP: "198.51.100.83", First: "09:30", Last: "09:30", Events: 1, Evidence: []int{0},
 			Details: []string{"1 risky sign-in (high: 0, medium: 0, low: 1), 1 successful; risk events: unfamiliarFeatures"}}}},
 	// At min_level high only leo's aggregated-high sign-in (1) and mia's compromise (2).
-	{"risky-signin/fire", map[string]string{"risky-signin.min_level": "high"},
+	{"identity-protection-risk/fire", map[string]string{"identity-protection-risk.min_level": "high"},
 		[]want{
 			{Severity: "high", User: u("leo"), IP: "198.51.100.81", First: "08:30", Last: "08:30", Events: 1, Evidence: []int{1}},
 			{Severity: "high", User: u("mia"), IP: "198.51.100.82", First: "09:00", Last: "09:00", Events: 1, Evidence: []int{2}},
@@ -1312,10 +1312,10 @@ func markUnavailable(t *testing.T, db *store.DB, sourcePath string, fields ...st
 }
 
 func TestDetectionWithoutItsFieldsSaysSo(t *testing.T) {
-	fx := fixtureNamed(t, "risky-signin/fire")
+	fx := fixtureNamed(t, "identity-protection-risk/fire")
 	db := loadDB(t, filepath.Join(fx.dir(), "graph-page.json"))
 	markUnavailable(t, db, "graph-page.json", "risk_level_during_signin", "risk_level_aggregated", "risk_state")
-	got, run := detect(t, db, Params{}, "risky-signin")
+	got, run := detect(t, db, Params{}, "identity-protection-risk")
 	if len(got) != 0 || run.Findings != 0 {
 		t.Errorf("findings %+v", got)
 	}
@@ -1330,7 +1330,7 @@ func TestDetectionWithoutItsFieldsSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range runs {
-		if (r.Skipped != "") != (r.Query.ID == "risky-signin") {
+		if (r.Skipped != "") != (r.Query.ID == "identity-protection-risk") {
 			t.Errorf("%s: skipped %q", r.Query.ID, r.Skipped)
 		}
 	}
@@ -1338,11 +1338,11 @@ func TestDetectionWithoutItsFieldsSaysSo(t *testing.T) {
 
 // When only some files lack the fields, the detection runs on the others and says so.
 func TestDetectionWithFieldsInSomeFilesIsLimited(t *testing.T) {
-	fire := fixtureNamed(t, "risky-signin/fire")
-	quiet := fixtureNamed(t, "risky-signin/quiet")
+	fire := fixtureNamed(t, "identity-protection-risk/fire")
+	quiet := fixtureNamed(t, "identity-protection-risk/quiet")
 	db := loadDB(t, filepath.Join(fire.dir(), "graph-page.json"), filepath.Join(quiet.dir(), "graph-page.json"))
 	markUnavailable(t, db, "quiet/graph-page.json", "risk_level_during_signin", "risk_level_aggregated", "risk_state")
-	got, run := detect(t, db, Params{}, "risky-signin")
+	got, run := detect(t, db, Params{}, "identity-protection-risk")
 	if run.Skipped != "" || !strings.Contains(run.Limited, "1 of 2 files") {
 		t.Errorf("Skipped %q, Limited %q", run.Skipped, run.Limited)
 	}
@@ -1362,7 +1362,7 @@ func TestDetectionHeaders(t *testing.T) {
 	if len(dets) < 19 {
 		t.Errorf("%d detections", len(dets))
 	}
-	dataQuality := map[string]bool{"export-truncated": true, "log-type-missing": true, "time-gap": true}
+	dataQuality := map[string]bool{"export-truncated": true, "missing-log-type": true, "time-gap": true}
 	db, err := store.Open("", store.Options{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -1481,7 +1481,7 @@ func TestSortFindings(t *testing.T) {
 // Findings of several detections on one database: sorted, filtered by severity.
 func TestRunDetectionsOrderAndMinSeverity(t *testing.T) {
 	var paths []string
-	for _, name := range []string{"legacy-auth/fire", "disabled-account/fire", "risky-signin/fire"} {
+	for _, name := range []string{"legacy-protocol-signin/fire", "disabled-account/fire", "identity-protection-risk/fire"} {
 		paths = append(paths, filepath.Join(fixtureNamed(t, name).dir(), "graph-page.json"))
 	}
 	db := loadDB(t, paths...)
@@ -1500,9 +1500,9 @@ func TestRunDetectionsOrderAndMinSeverity(t *testing.T) {
 	for _, f := range all {
 		count[f.Severity]++
 	}
-	// From the fixtures: legacy-auth high + medium, disabled-account 2 low, risky-signin 2
-	// high; log-type-missing adds 3 low (no non-interactive, service principal or managed
-	// identity sign-ins), guest-access nothing.
+	// From the fixtures: legacy-protocol-signin high + medium, disabled-account 2 low, identity-protection-risk 2
+	// high; missing-log-type adds 3 low (no non-interactive, service principal or managed
+	// identity sign-ins), cross-tenant-signin nothing.
 	if count["high"] != 3 || count["medium"] != 1 || count["low"] != 5 {
 		t.Errorf("severities %v", count)
 	}
@@ -1510,7 +1510,7 @@ func TestRunDetectionsOrderAndMinSeverity(t *testing.T) {
 	for _, r := range runs {
 		byID[r.Query.ID] = r.Findings
 	}
-	if byID["legacy-auth"] != 2 || byID["disabled-account"] != 2 || byID["risky-signin"] != 2 || byID["log-type-missing"] != 3 {
+	if byID["legacy-protocol-signin"] != 2 || byID["disabled-account"] != 2 || byID["identity-protection-risk"] != 2 || byID["missing-log-type"] != 3 {
 		t.Errorf("findings per detection %v", byID)
 	}
 	high, runs, err := RunDetections(ctx, db.SQL, Params{}, asOf, "high")
@@ -1544,7 +1544,7 @@ func TestRunDetectionsOrderAndMinSeverity(t *testing.T) {
 }
 
 func TestValidateSet(t *testing.T) {
-	if err := ValidateSet(map[string]string{"password-spray.min_users": "5", "mfa-fatigue.window": "45m", "risky-signin.min_level": "low"}); err != nil {
+	if err := ValidateSet(map[string]string{"password-spray.min_users": "5", "mfa-fatigue.window": "45m", "identity-protection-risk.min_level": "low"}); err != nil {
 		t.Error(err)
 	}
 	for set, msg := range map[string]string{
@@ -1594,7 +1594,7 @@ func TestLoadSettings(t *testing.T) {
 // ---------------------------------------------------------------------------------------
 // The same events as an Entra admin-center CSV download. The user-sign-in header is the
 // 55-column one of docs/export-formats.md §3; the file name says the log type. This format
-// has no coordinates and no risk fields: impossible-travel and risky-signin cannot run.
+// has no coordinates and no risk fields: impossible-travel and identity-protection-risk cannot run.
 
 var adminCSVHeader = []string{"Date (UTC)", "Request ID", "User agent", "Correlation ID", "User ID", "User", "Username",
 	"User type", "Cross tenant access type", "Incoming token type", "Authentication Protocol", "Unique token identifier",
@@ -1675,9 +1675,9 @@ func adminCSV(fixture string, evs []ev) map[string][]byte {
 
 // The user-sign-in fixtures whose fields the admin-center CSV carries find the same there.
 // ca-blocked is left out: its details name the failed policies, which the CSV lacks.
-var csvComparable = []string{"password-spray", "brute-force", "mfa-fatigue", "legacy-auth", "disabled-account",
-	"device-code", "ropc", "suspicious-user-agent", "single-factor-admin-app", "new-country", "guest-access",
-	"export-truncated", "log-type-missing", "time-gap"}
+var csvComparable = []string{"password-spray", "brute-force", "mfa-fatigue", "legacy-protocol-signin", "disabled-account",
+	"signin-by-device-code", "ropc", "suspicious-user-agent", "single-factor-admin-app", "new-country", "cross-tenant-signin",
+	"export-truncated", "missing-log-type", "time-gap"}
 
 func TestDetectionsAgreeWithAdminCenterCSV(t *testing.T) {
 	for _, id := range csvComparable {
@@ -1694,7 +1694,7 @@ func TestDetectionsAgreeWithAdminCenterCSV(t *testing.T) {
 }
 
 func TestAdminCenterCSVCannotCarryCoordinatesOrRisk(t *testing.T) {
-	for _, id := range []string{"impossible-travel", "risky-signin"} {
+	for _, id := range []string{"impossible-travel", "identity-protection-risk"} {
 		fx := fixtureNamed(t, id+"/fire")
 		db := loadDB(t, filepath.Join(fx.dir(), "admin"))
 		got, run := detect(t, db, Params{}, id)
@@ -1705,15 +1705,15 @@ func TestAdminCenterCSVCannotCarryCoordinatesOrRisk(t *testing.T) {
 	}
 }
 
-// log-type-missing reports only the log types the user asked for with --log-type.
+// missing-log-type reports only the log types the user asked for with --log-type.
 func TestLogTypeMissingFollowsLogTypeFilter(t *testing.T) {
-	fx := fixtureNamed(t, "log-type-missing/fire") // interactive and non-interactive only
+	fx := fixtureNamed(t, "missing-log-type/fire") // interactive and non-interactive only
 	db := loadDB(t, filepath.Join(fx.dir(), "graph-page.json"))
-	got, _ := detect(t, db, Params{LogTypes: []string{"interactiveUser"}}, "log-type-missing")
+	got, _ := detect(t, db, Params{LogTypes: []string{"interactiveUser"}}, "missing-log-type")
 	if len(got) != 0 {
 		t.Errorf("--log-type interactiveUser: %+v", got)
 	}
-	got, _ = detect(t, db, Params{LogTypes: []string{"interactiveUser", "servicePrincipal"}}, "log-type-missing")
+	got, _ = detect(t, db, Params{LogTypes: []string{"interactiveUser", "servicePrincipal"}}, "missing-log-type")
 	if len(got) != 1 || got[0].Title != "Sign-in log type missing: servicePrincipal" {
 		t.Errorf("--log-type interactiveUser,servicePrincipal: %+v", got)
 	}
