@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -112,9 +113,41 @@ type ReportOptions struct {
 	Progress func(done, total int, what string)
 }
 
-// KnownCaps are row counts at which an export tool stops: a file holding exactly one of
-// them is probably truncated.
-var KnownCaps = []int64{30000, 100000, 250000, 500000}
+// exportCaps are the record counts at which an export tool stops, as the export-truncated
+// detection bound them (its caps parameter, which --set changes): a file holding exactly
+// one of them is probably truncated. The detection's run is used when there is one, else
+// the parameter is bound afresh; no entry in the catalogue means no caps.
+func exportCaps(runs []DetectionRun, p Params, asOf time.Time) ([]int64, error) {
+	var b Bound
+	for _, r := range runs {
+		if r.Query != nil && r.Query.ID == "export-truncated" {
+			b = r.Bound
+		}
+	}
+	if b.Args == nil {
+		q, ok := queries.Get("export-truncated")
+		if !ok {
+			return nil, nil
+		}
+		var err error
+		if b, _, err = queries.Bind(q, p, asOf); err != nil {
+			return nil, err
+		}
+	}
+	text, _ := b.Args["caps"].(string)
+	var caps []int64
+	for _, f := range strings.Split(text, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("export-truncated.caps: %q is not a whole number", f)
+		}
+		caps = append(caps, n)
+	}
+	return caps, nil
+}
 
 // Build runs the catalogue over db and assembles the report. sum is the load just done
 // (nil with --db alone): the sources themselves are read from the database, so earlier
@@ -225,8 +258,14 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 	if opt.Progress != nil {
 		opt.Progress(total, total, "")
 	}
-	r.Answers = answers(r)
-	r.Warnings = r.warnings()
+	if r.Answers, err = answers(r); err != nil {
+		return nil, err
+	}
+	caps, err := exportCaps(runs, p, asOf)
+	if err != nil {
+		return nil, err
+	}
+	r.Warnings = r.warnings(caps)
 	if opt.Raw {
 		raw, err := rawRows(ctx, db.SQL, p, asOf)
 		if err != nil {
@@ -343,24 +382,8 @@ func formatDuration(d time.Duration) string {
 	return d.String()
 }
 
-// DescribeWindow says which events a bound covers, in loc: "the 7 days ending
-// 2025-06-15 23:59 UTC" or "all events up to ...".
-func DescribeWindow(b Bound, loc *time.Location) string {
-	end := b.Until.In(loc).Format("2006-01-02 15:04 MST")
-	if b.Since.IsZero() {
-		return "all events up to " + end
-	}
-	d := b.Until.Sub(b.Since)
-	switch {
-	case d == 24*time.Hour:
-		return "the 24 hours ending " + end
-	case d%(24*time.Hour) == 0:
-		return fmt.Sprintf("the %d days ending %s", d/(24*time.Hour), end)
-	case d%time.Hour == 0:
-		return fmt.Sprintf("the %d hours ending %s", d/time.Hour, end)
-	}
-	return "events after " + b.Since.In(loc).Format("2006-01-02 15:04 MST") + " up to " + end
-}
+// DescribeWindow says in words which events a result covers, times in loc.
+func DescribeWindow(b Bound, loc *time.Location) string { return queries.DescribeWindow(b, loc) }
 
 func (r *Report) readOverview(ctx context.Context, db *sql.DB) error {
 	var first, last sql.NullTime
@@ -561,7 +584,7 @@ func (r *Report) readEvidence(ctx context.Context, db *sql.DB, limit int) error 
 	return nil
 }
 
-func (r *Report) warnings() []string {
+func (r *Report) warnings(caps []int64) []string {
 	var w []string
 	var rejected, dups, skipped int64
 	skippedBy := map[string]int64{}
@@ -587,7 +610,7 @@ func (r *Report) warnings() []string {
 			}
 			w = append(w, fmt.Sprintf("%s: %s rejected%s; see Sources", f.Path, plural(f.Rejected, "record", "records"), first))
 		}
-		for _, c := range KnownCaps {
+		for _, c := range caps {
 			if f.Records == c {
 				w = append(w, fmt.Sprintf("%s holds exactly %s records, a known export cap: the export is probably cut short; export shorter periods or use the Graph API or diagnostic settings", f.Path, thousands(c)))
 			}
@@ -677,23 +700,7 @@ func keysOf[V any](m map[string]V) []string {
 	return out
 }
 
-// thousands writes n with comma separators: 100,000.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func thousands(n int64) string { return queries.Thousands(n) }
 
 // rawRows prepares the stream of in-scope sign-ins: the filters and --since/--until apply,
 // per-query windows do not.
@@ -740,40 +747,31 @@ func rawRows(ctx context.Context, db *sql.DB, p Params, asOf time.Time) (*RawRow
 	return raw, nil
 }
 
-// seedAnswers are the questions the Summary answers in one line each, in order, by the
-// query that answers them. A query missing from the catalogue is left out; a result
-// without the expected columns is described from its first row, never guessed.
-var seedAnswers = []struct {
-	id     string
-	answer func(s *Section, loc *time.Location) string
-}{
-	{"log-types", answerLogTypes},
-	{"app-users", answerAppUsers},
-	{"failed-signins", answerFailed},
-	{"browsers", answerShare("browser", "the browser")},
-	{"operating-systems", answerShare("operating_system", "the operating system")},
-	{"workload-access", answerWorkloads},
-	{"who-how-what", answerWhoHowWhat},
-}
-
-func answers(r *Report) []string {
+// answers are the Summary's one-line answers, in the order of the summary: headers, each
+// drawn from its query's section by the template the header declares. A query missing from
+// the report is left out; one that cannot be answered from these exports says why.
+func answers(r *Report) ([]string, error) {
+	qs, err := queries.Summarized()
+	if err != nil {
+		return nil, err
+	}
 	out := []string{}
-	for _, a := range seedAnswers {
-		s := r.Section(a.id)
+	for _, q := range qs {
+		s := r.Section(q.ID)
 		if s == nil || s.Table == nil {
 			continue
 		}
-		line := ""
-		if !s.Answerable() {
-			line = s.Unavailable
-		} else {
-			line = a.answer(s, r.Location())
+		line := s.Unavailable
+		if s.Answerable() {
+			if line, err = q.Summary.Line(s.Query, s.Table, s.Bound, r.Location()); err != nil {
+				return nil, err
+			}
 		}
 		if line != "" {
 			out = append(out, line)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // col finds the first column with one of the names, or -1.
@@ -798,191 +796,4 @@ func asInt(v any) (int64, bool) {
 	return 0, false
 }
 
-func sumColumn(t *Table, i int) (int64, bool) {
-	var n int64
-	for _, r := range t.Rows {
-		v, ok := asInt(r[i])
-		if !ok && r[i] != nil {
-			return 0, false
-		}
-		n += v
-	}
-	return n, true
-}
-
-// distinct counts the distinct non-empty values of a column, optionally only in rows
-// where column where equals is.
-func distinct(t *Table, i, where int, is string) int {
-	seen := map[string]bool{}
-	for _, r := range t.Rows {
-		if where >= 0 && Text(r[where], time.UTC) != is {
-			continue
-		}
-		if v := Text(r[i], time.UTC); v != "" {
-			seen[v] = true
-		}
-	}
-	return len(seen)
-}
-
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return thousands(n) + " " + many
-}
-
-func percent(part, whole int64) string {
-	if whole == 0 {
-		return ""
-	}
-	return fmt.Sprintf(" (%.0f%%)", 100*float64(part)/float64(whole))
-}
-
-func answerLogTypes(s *Section, loc *time.Location) string {
-	t := s.Table
-	lt, n := col(t, "log_type"), col(t, "sign_ins")
-	if lt < 0 || n < 0 {
-		return answerGeneric(s, loc)
-	}
-	total, _ := sumColumn(t, n)
-	var parts []string
-	for _, r := range t.Rows {
-		v, _ := asInt(r[n])
-		parts = append(parts, fmt.Sprintf("%s %s", Text(r[lt], loc), thousands(v)))
-	}
-	line := fmt.Sprintf("%s in %s", plural(total, "sign-in", "sign-ins"), DescribeWindow(s.Bound, loc))
-	if len(parts) > 0 {
-		line += ": " + strings.Join(parts, ", ")
-	}
-	if f := col(t, "failed_sign_ins"); f >= 0 {
-		if failed, ok := sumColumn(t, f); ok {
-			line += fmt.Sprintf("; %s failed", thousands(failed))
-		}
-	}
-	return line
-}
-
-func answerAppUsers(s *Section, loc *time.Location) string {
-	t := s.Table
-	users, name := col(t, "users_signed_in", "users"), col(t, "app_display_name", "app_id")
-	if users < 0 || name < 0 {
-		return answerGeneric(s, loc)
-	}
-	if len(t.Rows) == 0 {
-		return fmt.Sprintf("No user signed in to any application in %s", DescribeWindow(s.Bound, loc))
-	}
-	top := t.Rows[0]
-	n, _ := asInt(top[users])
-	app := Text(top[name], loc)
-	if app == "" {
-		app = "(unnamed application " + Text(top[col(t, "app_id")], loc) + ")"
-	}
-	line := fmt.Sprintf("%s signed into %s in %s", plural(n, "user", "users"), app, DescribeWindow(s.Bound, loc))
-	return line + fmt.Sprintf(" (the most of the %s users signed in to or tried)", plural(int64(len(t.Rows)), "application", "applications"))
-}
-
-func answerFailed(s *Section, loc *time.Location) string {
-	t := s.Table
-	c := col(t, "failures", "failed_sign_ins")
-	if c < 0 {
-		return answerGeneric(s, loc)
-	}
-	total, ok := sumColumn(t, c)
-	if !ok {
-		return answerGeneric(s, loc)
-	}
-	line := fmt.Sprintf("%s failed (non-zero error code) in %s", plural(total, "user sign-in", "user sign-ins"), DescribeWindow(s.Bound, loc))
-	if code := col(t, "error_code"); code >= 0 && len(t.Rows) > 0 {
-		v, _ := asInt(t.Rows[0][c])
-		what := ""
-		if m := col(t, "meaning"); m >= 0 {
-			what = " " + strings.TrimSuffix(Text(t.Rows[0][m], loc), ".")
-		}
-		line += fmt.Sprintf("; most often %s%s (%s)", Text(t.Rows[0][code], loc), what, thousands(v))
-	}
-	return line
-}
-
-// answerShare phrases the top row of a ranking by sign-ins with its share.
-func answerShare(column, what string) func(*Section, *time.Location) string {
-	return func(s *Section, loc *time.Location) string {
-		t := s.Table
-		c, n := col(t, "sign_ins"), col(t, column)
-		if c < 0 || n < 0 {
-			return answerGeneric(s, loc)
-		}
-		if len(t.Rows) == 0 {
-			return fmt.Sprintf("%s: no user sign-ins in %s", s.Query.Title, DescribeWindow(s.Bound, loc))
-		}
-		total, _ := sumColumn(t, c)
-		v, _ := asInt(t.Rows[0][c])
-		line := fmt.Sprintf("Most user sign-ins came from %s %s: %s of %s%s in %s", what, Text(t.Rows[0][n], loc),
-			thousands(v), thousands(total), percent(v, total), DescribeWindow(s.Bound, loc))
-		if len(t.Rows) > 1 {
-			v2, _ := asInt(t.Rows[1][c])
-			line += fmt.Sprintf("; next %s (%s)", Text(t.Rows[1][n], loc), thousands(v2))
-		}
-		return line
-	}
-}
-
-func answerWorkloads(s *Section, loc *time.Location) string {
-	t := s.Table
-	lt, sp, res, n := col(t, "log_type"), col(t, "service_principal_id"), col(t, "resource_id", "resource_display_name"), col(t, "sign_ins")
-	if lt < 0 || sp < 0 || res < 0 || n < 0 {
-		return answerGeneric(s, loc)
-	}
-	total, _ := sumColumn(t, n)
-	line := fmt.Sprintf("%s and %s signed in to %s (%s) in %s",
-		plural(int64(distinct(t, sp, lt, "servicePrincipal")), "service principal", "service principals"),
-		plural(int64(distinct(t, sp, lt, "managedIdentity")), "managed identity", "managed identities"),
-		plural(int64(distinct(t, res, -1, "")), "resource", "resources"), plural(total, "sign-in", "sign-ins"), DescribeWindow(s.Bound, loc))
-	if f := col(t, "failed_sign_ins"); f >= 0 {
-		if failed, ok := sumColumn(t, f); ok {
-			line += fmt.Sprintf("; %s failed", thousands(failed))
-		}
-	}
-	return line
-}
-
-func answerWhoHowWhat(s *Section, loc *time.Location) string {
-	t := s.Table
-	u, a, res, n := col(t, "user_principal_name"), col(t, "app_display_name"), col(t, "resource_display_name"), col(t, "sign_ins")
-	if u < 0 || a < 0 || res < 0 || n < 0 {
-		return answerGeneric(s, loc)
-	}
-	total, _ := sumColumn(t, n)
-	line := fmt.Sprintf("%s reached %s through %s (%s, %s) in %s",
-		plural(int64(distinct(t, u, -1, "")), "user", "users"), plural(int64(distinct(t, res, -1, "")), "resource", "resources"),
-		plural(int64(distinct(t, a, -1, "")), "application", "applications"), plural(total, "sign-in", "sign-ins"),
-		plural(int64(len(t.Rows)), "user-app-resource combination", "user-app-resource combinations"), DescribeWindow(s.Bound, loc))
-	best := -1
-	var most int64
-	for i, r := range t.Rows {
-		if v, _ := asInt(r[n]); v > most {
-			best, most = i, v
-		}
-	}
-	if best >= 0 {
-		r := t.Rows[best]
-		line += fmt.Sprintf("; busiest: %s via %s to %s (%s)", Text(r[u], loc), Text(r[a], loc), Text(r[res], loc), thousands(most))
-	}
-	return line
-}
-
-// answerGeneric states the first row as it is: "Title (window): col value, col value".
-func answerGeneric(s *Section, loc *time.Location) string {
-	t := s.Table
-	if len(t.Rows) == 0 {
-		return fmt.Sprintf("%s: no rows in %s", s.Query.Title, DescribeWindow(s.Bound, loc))
-	}
-	var parts []string
-	for i, c := range t.Columns {
-		if i == 4 {
-			break
-		}
-		parts = append(parts, c.Name+" "+Text(t.Rows[0][i], loc))
-	}
-	return fmt.Sprintf("%s, %s, first of %d rows: %s", s.Query.Title, DescribeWindow(s.Bound, loc), len(t.Rows), strings.Join(parts, ", "))
-}
+func plural(n int64, one, many string) string { return queries.Plural(n, one, many) }

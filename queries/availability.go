@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -91,31 +90,8 @@ func TableField(field string) (table string, ok bool) {
 	return "", false
 }
 
-var (
-	logTypeFilter  = regexp.MustCompile(`(?i)log_type\s*(?:IN\s*\(([^)]*)\)|=\s*('[^']*'))`)
-	logTypeLiteral = regexp.MustCompile(`'(interactiveUser|nonInteractiveUser|servicePrincipal|managedIdentity)'`)
-)
-
-// queryLogTypes are the log types q's SQL filters on (log_type IN (...) or log_type = '...');
-// nil when it filters on none (it reads them all).
-func queryLogTypes(q *Query) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, f := range logTypeFilter.FindAllStringSubmatch(q.SQL, -1) {
-		for _, m := range logTypeLiteral.FindAllStringSubmatch(f[1]+f[2], -1) {
-			if !seen[m[1]] {
-				seen[m[1]] = true
-				out = append(out, m[1])
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 // CheckAvailability compares q's requires: header with sources.unavailable_fields of every
-// file that loaded sign-ins of the log types q reads (the ones its SQL names; all four when
-// it names none), so that a user sign-in file is not blamed for lacking service principal
+// file that loaded sign-ins of the log types q reads (its log-types: header), so that a user sign-in file is not blamed for lacking service principal
 // fields. Authentication details and Conditional Access policies that a format cannot
 // carry still count as present for a file when another file supplied them for its
 // sign-ins (an admin-center AuthDetails file beside the sign-ins file).
@@ -125,7 +101,7 @@ func CheckAvailability(ctx context.Context, db *sql.DB, q *Query) (Gap, error) {
 		FROM sources
 		WHERE EXISTS (SELECT 1 FROM signins s WHERE s.source_id = sources.source_id
 			AND ($log_types IS NULL OR list_contains($log_types, s.log_type)))
-		ORDER BY source_id`, sql.Named("log_types", nullableList(queryLogTypes(q))))
+		ORDER BY source_id`, sql.Named("log_types", nullableList(q.LogTypes)))
 	if err != nil {
 		return g, fmt.Errorf("read sources: %w", err)
 	}

@@ -193,10 +193,39 @@ func TestCatalogueColumns(t *testing.T) {
 			}
 			if !slices.Equal(got, want) {
 				t.Errorf("%s on the %s database: columns\n got  %v\n want %v (the column: lines)", q.ID, tc.name, got, want)
+			} else {
+				for i, c := range tab.Columns {
+					if k := q.Columns[i].Kind; !kindFitsType(k, c.Type) {
+						t.Errorf("%s: column %s is declared %s but the SQL returns %s", q.ID, c.Name, k, c.Type)
+					}
+				}
 			}
 			if tc.name == "fixture" && len(tab.Rows) == 0 {
 				t.Errorf("%s: no rows on the fixture; the fixture should exercise every query", q.ID)
 			}
 		}
 	}
+}
+
+// kindFitsType says whether a column's declared display kind can show values of the DuckDB
+// type the SQL returns.
+func kindFitsType(kind, typ string) bool {
+	t := strings.ToUpper(typ)
+	switch kind {
+	case "integer", "code":
+		return slices.Contains([]string{"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER"}, t)
+	case "number", "percent":
+		return t == "DOUBLE" || t == "FLOAT" || strings.HasPrefix(t, "DECIMAL")
+	case "time":
+		return strings.HasPrefix(t, "TIMESTAMP")
+	case "day":
+		return t == "DATE" || t == "VARCHAR"
+	case "boolean":
+		return t == "BOOLEAN"
+	case "list":
+		return strings.HasSuffix(t, "[]")
+	case "text":
+		return t == "VARCHAR"
+	}
+	return false
 }

@@ -65,7 +65,7 @@ func TestNoConfusableIDs(t *testing.T) {
 
 // The folder decides the kind; a kind: header that contradicts it is an error.
 func TestKindFollowsFolder(t *testing.T) {
-	const body = "-- id: x\n-- title: X\n-- question: What?\n-- window: all\n-- column: n | a count\nSELECT 1 AS n FROM scoped($since, $until, $app, $user, $ip, $log_types) ORDER BY n\n"
+	const body = "-- id: x\n-- title: X\n-- question: What?\n-- window: all\n-- log-types: all\n-- column: n integer | a count\nSELECT 1 AS n FROM scoped($since, $until, $app, $user, $ip, $log_types) ORDER BY n\n"
 	q, err := queries.Parse("questions/x.sql", body)
 	if err != nil {
 		t.Fatal(err)

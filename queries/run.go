@@ -72,21 +72,9 @@ func Run(ctx context.Context, db *sql.DB, q *Query, p Params, asOf time.Time) (*
 	return t, b, nil
 }
 
-// needsFilter lists catalogue entries that only make sense with a standard filter set.
-var needsFilter = map[string]string{"user-timeline": "user"}
-
 // NeedsFilter names the standard filter (user, app, ip) q cannot run without, or "". Such
 // a query returns no rows when the filter is missing.
-func NeedsFilter(q *Query) string { return needsFilter[q.ID] }
-
-// notes are query-specific summary lines printed under a table. Each statement reads the
-// same bound parameters as the query and returns one text column, one line per row.
-var notes = map[string]string{
-	"failed-signins": `SELECT format('{} failed user sign-ins (non-zero error code): interactiveUser {}, nonInteractiveUser {}',
-    count(*), count(*) FILTER (WHERE log_type = 'interactiveUser'), count(*) FILTER (WHERE log_type = 'nonInteractiveUser'))
-FROM scoped($since, $until, $app, $user, $ip, $log_types)
-WHERE log_type IN ('interactiveUser', 'nonInteractiveUser') AND error_code <> 0`,
-}
+func NeedsFilter(q *Query) string { return q.NeedsFilter }
 
 // Notes returns the lines to print under q's table: the window it covered, then any
 // query-specific totals. b is the Bound that Run returned.
@@ -95,10 +83,19 @@ func Notes(ctx context.Context, db *sql.DB, q *Query, b Bound, loc *time.Locatio
 		loc = time.UTC
 	}
 	lines := []string{windowLine(b, loc)}
-	text, ok := notes[q.ID]
-	if !ok {
-		return lines, nil
+	for _, text := range q.Notes {
+		more, err := noteLines(ctx, db, q, b, text, loc)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, more...)
 	}
+	return lines, nil
+}
+
+// noteLines runs one note: statement with q's bound arguments.
+func noteLines(ctx context.Context, db *sql.DB, q *Query, b Bound, text string, loc *time.Location) ([]string, error) {
+	var lines []string
 	var args []any
 	seen := map[string]bool{}
 	for _, m := range dollarName.FindAllStringSubmatch(text, -1) {
@@ -108,13 +105,13 @@ func Notes(ctx context.Context, db *sql.DB, q *Query, b Bound, loc *time.Locatio
 		seen[m[1]] = true
 		v, ok := b.Args[m[1]]
 		if !ok {
-			return nil, fmt.Errorf("summary of %s uses $%s, which the query did not bind", q.ID, m[1])
+			return nil, fmt.Errorf("note of %s uses $%s, which the query did not bind", q.ID, m[1])
 		}
 		args = append(args, sql.Named(m[1], v))
 	}
 	t, err := Select(ctx, db, text, args...)
 	if err != nil {
-		return nil, fmt.Errorf("summary of %s: %w", q.ID, err)
+		return nil, fmt.Errorf("note of %s: %w", q.ID, err)
 	}
 	for _, r := range t.Rows {
 		if len(r) > 0 {

@@ -7,18 +7,19 @@
 -- mitre: T1110.001
 -- anchor: Elastic "Potential Brute Force via Entra ID Sign-Ins" (password guessing: many failures for one user in a short window) and Microsoft Sentinel "Brute force attack against Azure Portal" (failures followed by a success)
 -- requires: error_code, user_principal_name
+-- log-types: all
 -- param: min_failures integer 20 | failed sign-ins of one user that must fall within one window
 -- param: window duration 1h | length of the sliding window; overlapping windows that reach the threshold merge into one burst
--- column: severity | medium; high when the user then signs in successfully (after the burst's first failure, at most one window after its last)
--- column: title | "Brute force: N failed passwords"
--- column: user_principal_name | the targeted user (lower case)
--- column: ip_address | the source address when every failure came from one; empty when several (counted in details)
--- column: service_principal_id | empty
--- column: first_seen | first failure of the burst
--- column: last_seen | last failure of the burst
--- column: events | failed sign-ins in the burst (bad password 50126, locked 50053, no password 50056)
--- column: details | failures per error code, source addresses, and the success that followed
--- column: evidence | the burst's failures and the successes that escalated it
+-- column: severity text | medium; high when the user then signs in successfully (after the burst's first failure, at most one window after its last)
+-- column: title text | "Brute force: N failed passwords"
+-- column: user_principal_name text | the targeted user (lower case)
+-- column: ip_address text | the source address when every failure came from one; empty when several (counted in details)
+-- column: service_principal_id text | empty
+-- column: first_seen time | first failure of the burst
+-- column: last_seen time | last failure of the burst
+-- column: events integer | failed sign-ins in the burst (bad password 50126, locked 50053, no password 50056)
+-- column: details text | failures per error code, source addresses, and the success that followed
+-- column: evidence list | the burst's failures and the successes that escalated it
 -- reference: https://attack.mitre.org/techniques/T1110/001/
 WITH fails AS (
     SELECT signin_key, created_at, ip_address, lower(user_principal_name) AS usr, error_code

@@ -7,17 +7,18 @@
 -- mitre: T1078.004
 -- anchor: Microsoft Sentinel "User Accounts - Sign in Failure due to CA Spikes" (failed sign-ins due to Conditional Access, here ResultType 53003 by user and application without the time-series baseline)
 -- requires: error_code, user_principal_name
+-- log-types: all
 -- param: min_events integer 1 | blocked sign-ins a user and application pair needs to be reported
--- column: severity | low: the control worked, but someone tried
--- column: title | "Blocked by Conditional Access: <application>"
--- column: user_principal_name | the user (lower case)
--- column: ip_address | the address when every blocked sign-in came from one; empty when several
--- column: service_principal_id | empty
--- column: first_seen | first blocked sign-in
--- column: last_seen | last blocked sign-in
--- column: events | sign-ins of the user to the application that failed with 53003 (blocked by a Conditional Access policy)
--- column: details | source addresses and the policies that failed
--- column: evidence | those sign-ins
+-- column: severity text | low: the control worked, but someone tried
+-- column: title text | "Blocked by Conditional Access: <application>"
+-- column: user_principal_name text | the user (lower case)
+-- column: ip_address text | the address when every blocked sign-in came from one; empty when several
+-- column: service_principal_id text | empty
+-- column: first_seen time | first blocked sign-in
+-- column: last_seen time | last blocked sign-in
+-- column: events integer | sign-ins of the user to the application that failed with 53003 (blocked by a Conditional Access policy)
+-- column: details text | source addresses and the policies that failed
+-- column: evidence list | those sign-ins
 -- reference: https://learn.microsoft.com/entra/identity/conditional-access/troubleshoot-conditional-access
 WITH b AS (
     SELECT signin_key, created_at, lower(user_principal_name) AS usr, ip_address,

@@ -7,16 +7,17 @@
 -- mitre: T1199
 -- anchor: an inventory rather than an alert; Microsoft Sentinel "External guest invitation followed by Microsoft Entra ID PowerShell signin" starts from the same sign-ins (UserType other than Member)
 -- requires: user_type
--- column: severity | low: informational, to review against the guests the organization expects
--- column: title | "Guest or cross-tenant access to <application>"
--- column: user_principal_name | the user when there was one; empty when several (listed in details)
--- column: ip_address | the address when every sign-in came from one; empty when several
--- column: service_principal_id | empty
--- column: first_seen | first sign-in of the home tenant to the application
--- column: last_seen | last one
--- column: events | sign-ins by user type guest, or whose home tenant differs from the resource tenant, or with a cross-tenant access type other than none
--- column: details | the home tenant, the access types, the users, successes and failures
--- column: evidence | those sign-ins
+-- log-types: interactiveUser, nonInteractiveUser
+-- column: severity text | low: informational, to review against the guests the organization expects
+-- column: title text | "Guest or cross-tenant access to <application>"
+-- column: user_principal_name text | the user when there was one; empty when several (listed in details)
+-- column: ip_address text | the address when every sign-in came from one; empty when several
+-- column: service_principal_id text | empty
+-- column: first_seen time | first sign-in of the home tenant to the application
+-- column: last_seen time | last one
+-- column: events integer | sign-ins by user type guest, or whose home tenant differs from the resource tenant, or with a cross-tenant access type other than none
+-- column: details text | the home tenant, the access types, the users, successes and failures
+-- column: evidence list | those sign-ins
 -- reference: https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview
 WITH g AS (
     SELECT signin_key, created_at, lower(user_principal_name) AS usr, ip_address, error_code,

@@ -7,17 +7,18 @@
 -- mitre: T1078
 -- anchor: Microsoft Sentinel "Attempts to sign in to disabled accounts" (ResultType 50057 by user and IP address; Sentinel also requires 3 applications, here every pair is reported unless min_attempts says otherwise)
 -- requires: error_code, user_principal_name
+-- log-types: all
 -- param: min_attempts integer 1 | attempts a user and IP address pair needs to be reported
--- column: severity | low
--- column: title | "Sign-in attempts on a disabled account"
--- column: user_principal_name | the disabled account (lower case)
--- column: ip_address | the address the attempts came from
--- column: service_principal_id | empty
--- column: first_seen | first attempt from the address
--- column: last_seen | last attempt from the address
--- column: events | attempts (error 50057) from the address
--- column: details | attempts and the applications they asked for
--- column: evidence | the attempts
+-- column: severity text | low
+-- column: title text | "Sign-in attempts on a disabled account"
+-- column: user_principal_name text | the disabled account (lower case)
+-- column: ip_address text | the address the attempts came from
+-- column: service_principal_id text | empty
+-- column: first_seen time | first attempt from the address
+-- column: last_seen time | last attempt from the address
+-- column: events integer | attempts (error 50057) from the address
+-- column: details text | attempts and the applications they asked for
+-- column: evidence list | the attempts
 -- reference: https://learn.microsoft.com/entra/identity-platform/reference-error-codes
 SELECT
     'low' AS severity,

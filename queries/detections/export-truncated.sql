@@ -6,17 +6,18 @@
 -- severity: medium
 -- anchor: data-quality check (no SIEM rule); record counts known as export limits: 100,000 and 250,000 (admin-center download), 30,000 (Log Analytics portal export), 500,000 (Log Analytics query results)
 -- requires: log_type
+-- log-types: all
 -- param: caps text 30000,100000,250000,500000 | record counts that mark a cut-off export, comma-separated
--- column: severity | medium: the analysis misses whatever the export left out
--- column: title | "Export probably truncated: <file>"
--- column: user_principal_name | empty
--- column: ip_address | empty
--- column: service_principal_id | empty
--- column: first_seen | the file's earliest event
--- column: last_seen | the file's latest event
--- column: events | records in the file
--- column: details | the count, the limit it matches and what to do. Checked for every file that holds sign-ins inside the window, whatever --user, --app or --ip say
--- column: evidence | empty: the finding is about the file, not about sign-ins
+-- column: severity text | medium: the analysis misses whatever the export left out
+-- column: title text | "Export probably truncated: <file>"
+-- column: user_principal_name text | empty
+-- column: ip_address text | empty
+-- column: service_principal_id text | empty
+-- column: first_seen time | the file's earliest event
+-- column: last_seen time | the file's latest event
+-- column: events integer | records in the file
+-- column: details text | the count, the limit it matches and what to do. Checked for every file that holds sign-ins inside the window, whatever --user, --app or --ip say
+-- column: evidence list | empty: the finding is about the file, not about sign-ins
 -- reference: https://learn.microsoft.com/entra/identity/monitoring-health/howto-download-logs
 SELECT
     'medium' AS severity,

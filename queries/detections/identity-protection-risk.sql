@@ -7,17 +7,18 @@
 -- mitre: T1078.004
 -- anchor: Microsoft Entra ID Protection sign-in risk (riskLevelDuringSignIn, riskLevelAggregated, riskState) as surfaced by the Microsoft Sentinel Entra ID connector
 -- requires: risk_level_during_signin, risk_level_aggregated, risk_state
+-- log-types: all
 -- param: min_level text medium | lowest risk level reported: low, medium or high (atRisk counts as medium, confirmedCompromised as high)
--- column: severity | the highest of the user's risky sign-ins: high for risk level high or state confirmedCompromised, medium for level medium or state atRisk, low for level low
--- column: title | "Risky sign-ins"
--- column: user_principal_name | the user (lower case)
--- column: ip_address | the address when every risky sign-in came from one; empty when several
--- column: service_principal_id | empty
--- column: first_seen | first risky sign-in
--- column: last_seen | last risky sign-in
--- column: events | sign-ins at or above min_level, by level during sign-in, aggregated level or state
--- column: details | sign-ins per level, successes, risk event types and risk states
--- column: evidence | those sign-ins
+-- column: severity text | the highest of the user's risky sign-ins: high for risk level high or state confirmedCompromised, medium for level medium or state atRisk, low for level low
+-- column: title text | "Risky sign-ins"
+-- column: user_principal_name text | the user (lower case)
+-- column: ip_address text | the address when every risky sign-in came from one; empty when several
+-- column: service_principal_id text | empty
+-- column: first_seen time | first risky sign-in
+-- column: last_seen time | last risky sign-in
+-- column: events integer | sign-ins at or above min_level, by level during sign-in, aggregated level or state
+-- column: details text | sign-ins per level, successes, risk event types and risk states
+-- column: evidence list | those sign-ins
 -- reference: https://learn.microsoft.com/entra/id-protection/concept-identity-protection-risks
 WITH r AS (
     SELECT signin_key, created_at, lower(user_principal_name) AS usr, ip_address, error_code,

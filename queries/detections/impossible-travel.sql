@@ -7,18 +7,19 @@
 -- mitre: T1078
 -- anchor: Microsoft Defender for Cloud Apps "Impossible travel" anomaly detection and Entra ID Protection "Atypical travel" (consecutive sign-ins of one user, distance against elapsed time)
 -- requires: latitude, longitude, user_principal_name
+-- log-types: interactiveUser, nonInteractiveUser
 -- param: min_distance_km number 500 | the two places must be more than this far apart (great-circle distance)
 -- param: min_speed_kmh number 1000 | and the speed needed to cover the distance must exceed this (sign-ins at the same instant count as infinitely fast)
--- column: severity | medium
--- column: title | "Impossible travel: <country> to <country>"
--- column: user_principal_name | the user (lower case)
--- column: ip_address | the address of the second sign-in
--- column: service_principal_id | empty
--- column: first_seen | the first sign-in of the pair
--- column: last_seen | the second sign-in of the pair
--- column: events | 2: the two sign-ins of the pair
--- column: details | both places and addresses, the distance, the time between and the speed it implies
--- column: evidence | the two sign-ins
+-- column: severity text | medium
+-- column: title text | "Impossible travel: <country> to <country>"
+-- column: user_principal_name text | the user (lower case)
+-- column: ip_address text | the address of the second sign-in
+-- column: service_principal_id text | empty
+-- column: first_seen time | the first sign-in of the pair
+-- column: last_seen time | the second sign-in of the pair
+-- column: events integer | 2: the two sign-ins of the pair
+-- column: details text | both places and addresses, the distance, the time between and the speed it implies
+-- column: evidence list | the two sign-ins
 -- reference: https://attack.mitre.org/techniques/T1078/
 -- reference: https://learn.microsoft.com/defender-cloud-apps/anomaly-detection-policy#impossible-travel
 WITH s AS (

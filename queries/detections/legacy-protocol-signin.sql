@@ -7,16 +7,17 @@
 -- mitre: T1078.004
 -- anchor: Microsoft Entra security operations guide for user accounts (monitor sign-ins with legacy authentication protocols) and the Conditional Access template "Block legacy authentication"; the client apps are the embedded list reference/legacyclients.tsv
 -- requires: client_app_used
--- column: severity | medium when every attempt failed; high when at least one succeeded (a password alone opened the account)
--- column: title | "Legacy authentication: <client app>"
--- column: user_principal_name | the user (lower case; empty when the attempt named none)
--- column: ip_address | the source address when every attempt came from one; empty when several (counted in details)
--- column: service_principal_id | empty
--- column: first_seen | first legacy sign-in of the user with this client
--- column: last_seen | last one
--- column: events | legacy sign-ins of the user with this client
--- column: details | successes and failures, source addresses and applications
--- column: evidence | those sign-ins
+-- log-types: interactiveUser, nonInteractiveUser
+-- column: severity text | medium when every attempt failed; high when at least one succeeded (a password alone opened the account)
+-- column: title text | "Legacy authentication: <client app>"
+-- column: user_principal_name text | the user (lower case; empty when the attempt named none)
+-- column: ip_address text | the source address when every attempt came from one; empty when several (counted in details)
+-- column: service_principal_id text | empty
+-- column: first_seen time | first legacy sign-in of the user with this client
+-- column: last_seen time | last one
+-- column: events integer | legacy sign-ins of the user with this client
+-- column: details text | successes and failures, source addresses and applications
+-- column: evidence list | those sign-ins
 -- reference: https://learn.microsoft.com/entra/identity/conditional-access/policy-block-legacy-authentication
 -- reference: https://learn.microsoft.com/entra/architecture/security-operations-user-accounts
 SELECT

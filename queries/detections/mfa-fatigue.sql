@@ -7,18 +7,19 @@
 -- mitre: T1621
 -- anchor: Microsoft Sentinel "MFA Spamming followed by Successful login" and "MFA Rejected by User" (ResultType 500121)
 -- requires: error_code, user_principal_name
+-- log-types: all
 -- param: min_denials integer 5 | failed MFA attempts (500121) of one user that must fall within one window
 -- param: window duration 30m | length of the sliding window; overlapping windows that reach the threshold merge into one burst
--- column: severity | medium; high when the user then signs in successfully (after the first denial, at most one window after the last): the prompt was finally approved
--- column: title | "MFA fatigue: N denied or unanswered prompts"
--- column: user_principal_name | the targeted user (lower case)
--- column: ip_address | the address the sign-ins came from when it was one; empty when several
--- column: service_principal_id | empty
--- column: first_seen | first failed MFA attempt of the burst
--- column: last_seen | last failed MFA attempt of the burst
--- column: events | failed MFA attempts in the burst. Only 500121 counts (MFA denied, not answered in time, wrong code, or reported as fraud); 50074 and 50076 only say that MFA was required, which every MFA sign-in logs, and 50158 is a third-party control, so they do not count
--- column: details | attempts, source addresses and the success that followed
--- column: evidence | the failed MFA attempts and the successes that escalated the finding
+-- column: severity text | medium; high when the user then signs in successfully (after the first denial, at most one window after the last): the prompt was finally approved
+-- column: title text | "MFA fatigue: N denied or unanswered prompts"
+-- column: user_principal_name text | the targeted user (lower case)
+-- column: ip_address text | the address the sign-ins came from when it was one; empty when several
+-- column: service_principal_id text | empty
+-- column: first_seen time | first failed MFA attempt of the burst
+-- column: last_seen time | last failed MFA attempt of the burst
+-- column: events integer | failed MFA attempts in the burst. Only 500121 counts (MFA denied, not answered in time, wrong code, or reported as fraud); 50074 and 50076 only say that MFA was required, which every MFA sign-in logs, and 50158 is a third-party control, so they do not count
+-- column: details text | attempts, source addresses and the success that followed
+-- column: evidence list | the failed MFA attempts and the successes that escalated the finding
 -- reference: https://attack.mitre.org/techniques/T1621/
 -- reference: https://learn.microsoft.com/entra/identity/authentication/howto-mfa-mfasettings#report-suspicious-activity
 WITH fails AS (

@@ -7,17 +7,18 @@
 -- mitre: T1078.004
 -- anchor: Microsoft Sentinel UEBA-style first-seen anomalies for workload identities and Elastic new-terms rules on service principal sign-ins (a resource never seen for the identity in the look-back)
 -- requires: resource_id, service_principal_id
+-- log-types: managedIdentity, servicePrincipal
 -- param: recent duration 1d | the recent period, ending at the as-of time; everything in the window before it is the baseline
--- column: severity | low: new deployments do this too; check what the identity did there
--- column: title | "New resource for <identity>: <resource>"
--- column: user_principal_name | empty
--- column: ip_address | the address when every such sign-in came from one; empty when several (managed identities have none)
--- column: service_principal_id | the service principal or managed identity
--- column: first_seen | first successful sign-in of the identity to the resource
--- column: last_seen | last one
--- column: events | successful sign-ins of the identity to the resource, all in the recent period. Identities without any sign-in before the recent period are left out: for them every resource is new
--- column: details | the resource and what the identity reached in the baseline
--- column: evidence | those sign-ins
+-- column: severity text | low: new deployments do this too; check what the identity did there
+-- column: title text | "New resource for <identity>: <resource>"
+-- column: user_principal_name text | empty
+-- column: ip_address text | the address when every such sign-in came from one; empty when several (managed identities have none)
+-- column: service_principal_id text | the service principal or managed identity
+-- column: first_seen time | first successful sign-in of the identity to the resource
+-- column: last_seen time | last one
+-- column: events integer | successful sign-ins of the identity to the resource, all in the recent period. Identities without any sign-in before the recent period are left out: for them every resource is new
+-- column: details text | the resource and what the identity reached in the baseline
+-- column: evidence list | those sign-ins
 -- reference: https://learn.microsoft.com/entra/identity/monitoring-health/concept-service-principal-sign-ins
 WITH s AS (
     SELECT signin_key, created_at, log_type, service_principal_id AS sp,

@@ -6,16 +6,17 @@
 -- severity: low
 -- anchor: data-quality check (no SIEM rule): Microsoft Sentinel's Entra ID analytics read SigninLogs, AADNonInteractiveUserSignInLogs, AADServicePrincipalSignInLogs and AADManagedIdentitySignInLogs together
 -- requires: log_type
--- column: severity | low
--- column: title | "Sign-in log type missing: <log type>"
--- column: user_principal_name | empty
--- column: ip_address | empty
--- column: service_principal_id | empty
--- column: first_seen | earliest sign-in of the selection (the period the gap covers)
--- column: last_seen | latest sign-in of the selection
--- column: events | 0
--- column: details | what the missing log would have shown. A log type left out with --log-type is not reported; --user, --app and --ip are ignored
--- column: evidence | empty
+-- log-types: all
+-- column: severity text | low
+-- column: title text | "Sign-in log type missing: <log type>"
+-- column: user_principal_name text | empty
+-- column: ip_address text | empty
+-- column: service_principal_id text | empty
+-- column: first_seen time | earliest sign-in of the selection (the period the gap covers)
+-- column: last_seen time | latest sign-in of the selection
+-- column: events integer | 0
+-- column: details text | what the missing log would have shown. A log type left out with --log-type is not reported; --user, --app and --ip are ignored
+-- column: evidence list | empty
 -- reference: https://learn.microsoft.com/entra/identity/monitoring-health/concept-sign-ins
 WITH span AS (
     SELECT min(created_at) AS first_seen, max(created_at) AS last_seen

@@ -7,17 +7,18 @@
 -- mitre: T1078.004
 -- anchor: Microsoft Sentinel "Anomalous sign-in location by user account and authenticating application" and Elastic new-terms rules on source country per user (a country never seen for the user in the look-back)
 -- requires: country, user_principal_name
+-- log-types: interactiveUser, nonInteractiveUser
 -- param: recent duration 1d | the recent period, ending at the as-of time; successful sign-ins in the window before it are the baseline
--- column: severity | medium
--- column: title | "Sign-in from a new country: <country>"
--- column: user_principal_name | the user (lower case)
--- column: ip_address | the address when every sign-in from the new country came from one; empty when several
--- column: service_principal_id | empty
--- column: first_seen | first successful sign-in from the new country
--- column: last_seen | last one
--- column: events | successful sign-ins of the user from the new country, all in the recent period. Users without any successful sign-in before the recent period are left out: for them every country is new
--- column: details | the new country and the user's baseline countries
--- column: evidence | those sign-ins
+-- column: severity text | medium
+-- column: title text | "Sign-in from a new country: <country>"
+-- column: user_principal_name text | the user (lower case)
+-- column: ip_address text | the address when every sign-in from the new country came from one; empty when several
+-- column: service_principal_id text | empty
+-- column: first_seen time | first successful sign-in from the new country
+-- column: last_seen time | last one
+-- column: events integer | successful sign-ins of the user from the new country, all in the recent period. Users without any successful sign-in before the recent period are left out: for them every country is new
+-- column: details text | the new country and the user's baseline countries
+-- column: evidence list | those sign-ins
 -- reference: https://attack.mitre.org/techniques/T1078/004/
 WITH s AS (
     SELECT signin_key, created_at, lower(user_principal_name) AS usr, ip_address,

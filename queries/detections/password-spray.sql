@@ -7,18 +7,19 @@
 -- mitre: T1110.003
 -- anchor: Microsoft Sentinel "Password spray attack against Microsoft Entra ID application" (SigninPasswordSpray.yaml): failures for many accounts from one IP address within a time window, with any later success from that address
 -- requires: error_code, ip_address, user_principal_name
+-- log-types: all
 -- param: min_users integer 10 | distinct users that must fail from one IP address within one window
 -- param: window duration 1h | length of the sliding window; overlapping windows that reach the threshold merge into one burst
--- column: severity | medium; high when a targeted user then signs in successfully from the same IP address (after the burst's first failure, at most one window after its last)
--- column: title | "Password spray against N users"
--- column: user_principal_name | empty: a spray targets many users (they are listed in details)
--- column: ip_address | the spraying IP address
--- column: service_principal_id | empty
--- column: first_seen | first failure of the burst
--- column: last_seen | last failure of the burst
--- column: events | failed sign-ins in the burst (bad password 50126, locked 50053, expired password 50055, no password 50056)
--- column: details | users targeted, failures per error code, and the users who then succeeded
--- column: evidence | the burst's failures and the successes that escalated it
+-- column: severity text | medium; high when a targeted user then signs in successfully from the same IP address (after the burst's first failure, at most one window after its last)
+-- column: title text | "Password spray against N users"
+-- column: user_principal_name text | empty: a spray targets many users (they are listed in details)
+-- column: ip_address text | the spraying IP address
+-- column: service_principal_id text | empty
+-- column: first_seen time | first failure of the burst
+-- column: last_seen time | last failure of the burst
+-- column: events integer | failed sign-ins in the burst (bad password 50126, locked 50053, expired password 50055, no password 50056)
+-- column: details text | users targeted, failures per error code, and the users who then succeeded
+-- column: evidence list | the burst's failures and the successes that escalated it
 -- reference: https://attack.mitre.org/techniques/T1110/003/
 -- reference: https://learn.microsoft.com/security/operations/incident-response-playbook-password-spray
 WITH fails AS (

@@ -7,16 +7,17 @@
 -- mitre: T1078.004
 -- anchor: Elastic "Entra ID ROPC Authentication with Unknown Client ID" (authenticationProtocol ropc); here every ROPC sign-in is reported, including basic authentication converted to ROPC (user agent BAV2ROPC)
 -- requires: authentication_protocol
--- column: severity | medium when a ROPC sign-in succeeded; low when all failed
--- column: title | "ROPC sign-in"
--- column: user_principal_name | the user (lower case)
--- column: ip_address | the address the sign-ins came from
--- column: service_principal_id | empty
--- column: first_seen | first ROPC sign-in of the user from the address
--- column: last_seen | last one
--- column: events | sign-ins with authentication protocol ropc or a user agent containing BAV2ROPC
--- column: details | successes and failures, and the applications they were for
--- column: evidence | those sign-ins
+-- log-types: all
+-- column: severity text | medium when a ROPC sign-in succeeded; low when all failed
+-- column: title text | "ROPC sign-in"
+-- column: user_principal_name text | the user (lower case)
+-- column: ip_address text | the address the sign-ins came from
+-- column: service_principal_id text | empty
+-- column: first_seen time | first ROPC sign-in of the user from the address
+-- column: last_seen time | last one
+-- column: events integer | sign-ins with authentication protocol ropc or a user agent containing BAV2ROPC
+-- column: details text | successes and failures, and the applications they were for
+-- column: evidence list | those sign-ins
 -- reference: https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc
 SELECT
     CASE WHEN count(*) FILTER (WHERE error_code = 0) > 0 THEN 'medium' ELSE 'low' END AS severity,

@@ -7,16 +7,17 @@
 -- mitre: T1528, T1566.002
 -- anchor: Elastic "Entra ID OAuth Device Code Flow with Concurrent Sign-ins" (originalTransferMethod deviceCodeFlow, authenticationProtocol deviceCode); here every device-code sign-in is reported, grouped by user and address
 -- requires: authentication_protocol
--- column: severity | medium when a device-code sign-in succeeded; low when all failed
--- column: title | "Device-code sign-in"
--- column: user_principal_name | the user (lower case)
--- column: ip_address | the address the sign-ins came from
--- column: service_principal_id | empty
--- column: first_seen | first device-code sign-in of the user from the address
--- column: last_seen | last one
--- column: events | sign-ins with authentication protocol deviceCode or original transfer method deviceCodeFlow
--- column: details | successes and failures, and the applications and resources they were for
--- column: evidence | those sign-ins
+-- log-types: all
+-- column: severity text | medium when a device-code sign-in succeeded; low when all failed
+-- column: title text | "Device-code sign-in"
+-- column: user_principal_name text | the user (lower case)
+-- column: ip_address text | the address the sign-ins came from
+-- column: service_principal_id text | empty
+-- column: first_seen time | first device-code sign-in of the user from the address
+-- column: last_seen time | last one
+-- column: events integer | sign-ins with authentication protocol deviceCode or original transfer method deviceCodeFlow
+-- column: details text | successes and failures, and the applications and resources they were for
+-- column: evidence list | those sign-ins
 -- reference: https://attack.mitre.org/techniques/T1528/
 -- reference: https://learn.microsoft.com/entra/identity/conditional-access/concept-authentication-flows#device-code-flow
 SELECT

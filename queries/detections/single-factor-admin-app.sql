@@ -7,16 +7,17 @@
 -- mitre: T1078.004
 -- anchor: Microsoft's Conditional Access templates "Require MFA for administrators" and "Require MFA for Azure management"; the applications are the embedded list reference/adminapps.tsv
 -- requires: authentication_requirement, app_id
--- column: severity | medium
--- column: title | "Single-factor sign-in to <administrative application>"
--- column: user_principal_name | the user (lower case)
--- column: ip_address | the address when every such sign-in came from one; empty when several
--- column: service_principal_id | empty
--- column: first_seen | first such sign-in
--- column: last_seen | last such sign-in
--- column: events | successful sign-ins with authentication requirement singleFactorAuthentication whose application or resource is in the list (matched by application id; counted under the application when both match)
--- column: details | the applications and resources used and why the list names them
--- column: evidence | those sign-ins
+-- log-types: all
+-- column: severity text | medium
+-- column: title text | "Single-factor sign-in to <administrative application>"
+-- column: user_principal_name text | the user (lower case)
+-- column: ip_address text | the address when every such sign-in came from one; empty when several
+-- column: service_principal_id text | empty
+-- column: first_seen time | first such sign-in
+-- column: last_seen time | last such sign-in
+-- column: events integer | successful sign-ins with authentication requirement singleFactorAuthentication whose application or resource is in the list (matched by application id; counted under the application when both match)
+-- column: details text | the applications and resources used and why the list names them
+-- column: evidence list | those sign-ins
 -- reference: https://learn.microsoft.com/entra/identity/conditional-access/policy-old-require-mfa-azure-mgmt
 WITH m AS (
     SELECT s.signin_key, s.created_at, lower(s.user_principal_name) AS usr, s.ip_address,

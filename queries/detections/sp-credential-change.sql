@@ -7,16 +7,17 @@
 -- mitre: T1098.001
 -- anchor: Microsoft Sentinel "New access credential added to Application or Service Principal" (audit side); here the sign-in side: the first successful use of a credential that differs from the ones used before
 -- requires: sp_credential_key_id
--- column: severity | medium: a rotated secret looks the same as a planted one; check the application's audit log
--- column: title | "New credential for service principal <name>"
--- column: user_principal_name | empty
--- column: ip_address | the address when every sign-in with the new credential came from one; empty when several
--- column: service_principal_id | the service principal
--- column: first_seen | first successful sign-in with the new credential
--- column: last_seen | last one
--- column: events | successful sign-ins with the new credential (same credential type, key id, thumbprint and federated credential)
--- column: details | the new credential and the ones used before it
--- column: evidence | the sign-ins with the new credential
+-- log-types: servicePrincipal
+-- column: severity text | medium: a rotated secret looks the same as a planted one; check the application's audit log
+-- column: title text | "New credential for service principal <name>"
+-- column: user_principal_name text | empty
+-- column: ip_address text | the address when every sign-in with the new credential came from one; empty when several
+-- column: service_principal_id text | the service principal
+-- column: first_seen time | first successful sign-in with the new credential
+-- column: last_seen time | last one
+-- column: events integer | successful sign-ins with the new credential (same credential type, key id, thumbprint and federated credential)
+-- column: details text | the new credential and the ones used before it
+-- column: evidence list | the sign-ins with the new credential
 -- reference: https://attack.mitre.org/techniques/T1098/001/
 WITH s AS (
     SELECT signin_key, created_at, service_principal_id AS sp,

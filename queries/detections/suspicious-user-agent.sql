@@ -7,16 +7,17 @@
 -- mitre: T1087.004, T1110
 -- anchor: Elastic Entra ID rules on tool user agents in sign-in logs (ROADrecon aiohttp enumeration, TeamFiltration, scripted clients); the patterns are the embedded, documented list reference/useragents.tsv
 -- requires: user_agent
--- column: severity | medium
--- column: title | "Tool user agent: <tool>"
--- column: user_principal_name | the user (lower case), empty for workload identities
--- column: ip_address | the address when every matching sign-in came from one; empty when several
--- column: service_principal_id | the service principal, for workload identities
--- column: first_seen | first matching sign-in
--- column: last_seen | last matching sign-in
--- column: events | sign-ins whose user agent contains the tool's pattern (case-insensitive; a user agent counts once, for the first pattern of the list it matches)
--- column: details | successes and failures, why the tool matters, and the user agents seen
--- column: evidence | those sign-ins
+-- log-types: all
+-- column: severity text | medium
+-- column: title text | "Tool user agent: <tool>"
+-- column: user_principal_name text | the user (lower case), empty for workload identities
+-- column: ip_address text | the address when every matching sign-in came from one; empty when several
+-- column: service_principal_id text | the service principal, for workload identities
+-- column: first_seen time | first matching sign-in
+-- column: last_seen time | last matching sign-in
+-- column: events integer | sign-ins whose user agent contains the tool's pattern (case-insensitive; a user agent counts once, for the first pattern of the list it matches)
+-- column: details text | successes and failures, why the tool matters, and the user agents seen
+-- column: evidence list | those sign-ins
 -- reference: https://attack.mitre.org/techniques/T1087/004/
 WITH m AS (
     SELECT s.signin_key, s.created_at, s.user_principal_name, s.service_principal_id, s.ip_address,

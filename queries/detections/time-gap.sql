@@ -6,18 +6,19 @@
 -- severity: medium
 -- anchor: data-quality check (no SIEM rule): like a Sentinel "data connector health" check on SigninLogs, but on the export itself
 -- requires: log_type
+-- log-types: interactiveUser
 -- param: gap duration 6h | report stretches longer than this without an interactive sign-in
 -- param: min_coverage number 0.9 | traffic counts as continuous when at least this share of the clock hours between the first and last interactive sign-in (not counting the hours inside such gaps) hold one; a tenant that is quiet every night does not qualify and gets no finding
--- column: severity | medium: sign-ins inside the gap cannot be examined
--- column: title | "Gap in interactive sign-ins: N h M min"
--- column: user_principal_name | empty
--- column: ip_address | empty
--- column: service_principal_id | empty
--- column: first_seen | the last interactive sign-in before the gap
--- column: last_seen | the first one after it
--- column: events | 2: the sign-ins on either side of the gap
--- column: details | the gap and the coverage of the other hours. --user, --app and --ip are ignored
--- column: evidence | the sign-ins on either side of the gap
+-- column: severity text | medium: sign-ins inside the gap cannot be examined
+-- column: title text | "Gap in interactive sign-ins: N h M min"
+-- column: user_principal_name text | empty
+-- column: ip_address text | empty
+-- column: service_principal_id text | empty
+-- column: first_seen time | the last interactive sign-in before the gap
+-- column: last_seen time | the first one after it
+-- column: events integer | 2: the sign-ins on either side of the gap
+-- column: details text | the gap and the coverage of the other hours. --user, --app and --ip are ignored
+-- column: evidence list | the sign-ins on either side of the gap
 -- reference: https://learn.microsoft.com/entra/identity/monitoring-health/howto-analyze-activity-logs-log-analytics
 WITH s AS (
     SELECT signin_key, created_at FROM scoped($since, $until, NULL, NULL, NULL, $log_types)

@@ -5,15 +5,16 @@
 -- window: 30d
 -- mirrors: Entra admin center > Sign-in logs, filtered on Token issuer type (AD Federation Services)
 -- requires: token_issuer_type
--- column: token_issuer_type | issuer type as exported (ADFederationServices, ...); every type other than AzureAD
--- column: token_issuer_name | name of the issuer (the federation server)
--- column: app_id | application (client) id
--- column: app_display_name | application name
--- column: sign_ins | interactive and non-interactive user sign-ins through this issuer
--- column: users | distinct users (by user id)
--- column: failed_sign_ins | those with a non-zero error code
--- column: first_seen | earliest such sign-in
--- column: last_seen | latest such sign-in
+-- log-types: interactiveUser, nonInteractiveUser
+-- column: token_issuer_type text | issuer type as exported (ADFederationServices, ...); every type other than AzureAD
+-- column: token_issuer_name text | name of the issuer (the federation server)
+-- column: app_id text | application (client) id
+-- column: app_display_name text | application name
+-- column: sign_ins integer | interactive and non-interactive user sign-ins through this issuer
+-- column: users integer | distinct users (by user id)
+-- column: failed_sign_ins integer | those with a non-zero error code
+-- column: first_seen time | earliest such sign-in
+-- column: last_seen time | latest such sign-in
 -- reference: https://learn.microsoft.com/graph/api/resources/signin
 SELECT
     token_issuer_type,

@@ -5,14 +5,15 @@
 -- window: 30d
 -- mirrors: Entra admin center > Usage & insights > Application activity (Microsoft Entra application activity)
 -- requires: app_id, status
--- column: day | calendar day of the events (UTC), YYYY-MM-DD
--- column: app_id | application (client) id
--- column: app_display_name | application name
--- column: sign_ins | interactive and non-interactive user sign-ins that day
--- column: successes | sign-ins with status success (error code 0)
--- column: failures | sign-ins with status failure
--- column: interrupts | sign-ins with status interrupted (MFA prompts, "Stay signed in?" and the like)
--- column: success_rate | successes as a percentage of sign_ins, one decimal
+-- log-types: interactiveUser, nonInteractiveUser
+-- column: day day | calendar day of the events (UTC), YYYY-MM-DD
+-- column: app_id text | application (client) id
+-- column: app_display_name text | application name
+-- column: sign_ins integer | interactive and non-interactive user sign-ins that day
+-- column: successes integer | sign-ins with status success (error code 0)
+-- column: failures integer | sign-ins with status failure
+-- column: interrupts integer | sign-ins with status interrupted (MFA prompts, "Stay signed in?" and the like)
+-- column: success_rate percent | successes as a percentage of sign_ins, one decimal
 -- reference: https://learn.microsoft.com/entra/identity/monitoring-health/concept-usage-insights-report
 SELECT
     strftime(DATE '1970-01-01' + CAST(day_number AS INTEGER), '%Y-%m-%d') AS day,

@@ -5,16 +5,17 @@
 -- window: all
 -- mirrors: Entra admin center > Usage & insights > Application credential activity
 -- requires: sp_credential_key_id
--- column: service_principal_id | object id of the service principal
--- column: service_principal_name | its name
--- column: app_id | application (client) id
--- column: client_credential_type | clientSecret, certificate, federatedIdentityCredential, clientAssertion, ...; "(not recorded)" when empty
--- column: credential_key_id | key id of the credential used; empty when not recorded
--- column: credential_thumbprint | certificate thumbprint, for certificates
--- column: sign_ins | service principal sign-ins with this credential
--- column: failed_sign_ins | those with a non-zero error code (7000215 = wrong secret, 7000222 = expired secret)
--- column: first_used | earliest sign-in with this credential
--- column: last_used | latest sign-in with this credential
+-- log-types: servicePrincipal
+-- column: service_principal_id text | object id of the service principal
+-- column: service_principal_name text | its name
+-- column: app_id text | application (client) id
+-- column: client_credential_type text | clientSecret, certificate, federatedIdentityCredential, clientAssertion, ...; "(not recorded)" when empty
+-- column: credential_key_id text | key id of the credential used; empty when not recorded
+-- column: credential_thumbprint text | certificate thumbprint, for certificates
+-- column: sign_ins integer | service principal sign-ins with this credential
+-- column: failed_sign_ins integer | those with a non-zero error code (7000215 = wrong secret, 7000222 = expired secret)
+-- column: first_used time | earliest sign-in with this credential
+-- column: last_used time | latest sign-in with this credential
 -- reference: https://learn.microsoft.com/entra/identity/monitoring-health/concept-usage-insights-report
 SELECT
     service_principal_id,

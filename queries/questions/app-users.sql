@@ -5,12 +5,15 @@
 -- window: 7d
 -- mirrors: Entra admin center > Enterprise applications > Usage & insights (application sign-in activity)
 -- requires: app_id, user_id
--- column: app_id | application (client) id
--- column: app_display_name | application name
--- column: users_signed_in | distinct users (by user id) with at least one successful user sign-in (error code 0)
--- column: users_attempted | distinct users with any user sign-in, successful or not
--- column: sign_ins | interactive and non-interactive user sign-ins
--- column: failed_sign_ins | user sign-ins with a non-zero error code (interrupts included)
+-- log-types: interactiveUser, nonInteractiveUser
+-- summary: rank=2 | {{if not rows}}No user signed in to any application in {{window}}{{else}}{{with $r := first}}{{plural $r.users_signed_in "user" "users"}} signed into {{or (text $r.app_display_name) (printf "(unnamed application %s)" (text $r.app_id))}} in {{window}}{{end}} (the most of the {{plural (len rows) "application" "applications"}} users signed in to or tried){{end}}
+-- chart: rank=1 category=app_display_name value=users_signed_in | Applications: users signed in
+-- column: app_id text | application (client) id
+-- column: app_display_name text | application name
+-- column: users_signed_in integer | distinct users (by user id) with at least one successful user sign-in (error code 0)
+-- column: users_attempted integer | distinct users with any user sign-in, successful or not
+-- column: sign_ins integer | interactive and non-interactive user sign-ins
+-- column: failed_sign_ins integer | user sign-ins with a non-zero error code (interrupts included)
 -- reference: https://learn.microsoft.com/entra/identity/monitoring-health/concept-usage-insights-report
 SELECT
     app_id,

@@ -5,13 +5,14 @@
 -- window: 30d
 -- mirrors: Entra admin center > Usage & insights > Authentication methods activity; sign-in details > Authentication Details
 -- requires: auth_steps
--- column: requirement | the step: Primary authentication, Multifactor authentication, ... as exported; "(not stated)" when empty
--- column: method | authentication method (Password, Mobile app notification, Previously satisfied, ...)
--- column: source | "authentication details" (one row per step), or "mfaDetail" for sign-ins that carry no steps but name an MFA method
--- column: steps | steps of this requirement and method in user sign-ins (mfaDetail: one per sign-in)
--- column: users | distinct users (by user id)
--- column: succeeded | steps marked succeeded (empty for mfaDetail, which does not say)
--- column: failed | steps marked not succeeded (empty for mfaDetail)
+-- log-types: interactiveUser, nonInteractiveUser
+-- column: requirement text | the step: Primary authentication, Multifactor authentication, ... as exported; "(not stated)" when empty
+-- column: method text | authentication method (Password, Mobile app notification, Previously satisfied, ...)
+-- column: source text | "authentication details" (one row per step), or "mfaDetail" for sign-ins that carry no steps but name an MFA method
+-- column: steps integer | steps of this requirement and method in user sign-ins (mfaDetail: one per sign-in)
+-- column: users integer | distinct users (by user id)
+-- column: succeeded integer | steps marked succeeded (empty for mfaDetail, which does not say)
+-- column: failed integer | steps marked not succeeded (empty for mfaDetail)
 -- reference: https://learn.microsoft.com/graph/api/resources/authenticationdetail
 WITH s AS (
     SELECT signin_key, user_id, mfa_auth_method

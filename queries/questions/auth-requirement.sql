@@ -5,13 +5,14 @@
 -- window: 30d
 -- mirrors: Entra admin center > Usage & insights > Authentication methods activity (sign-ins by authentication requirement)
 -- requires: authentication_requirement
--- column: app_id | application (client) id
--- column: app_display_name | application name
--- column: user_principal_name | user principal name (the user is the user id)
--- column: successful_sign_ins | successful (error code 0) interactive and non-interactive user sign-ins
--- column: single_factor | of those, sign-ins whose requirement was singleFactorAuthentication
--- column: multi_factor | of those, sign-ins whose requirement was multiFactorAuthentication
--- column: multi_factor_pct | multi_factor as a percentage of single_factor + multi_factor, one decimal; empty when neither is recorded
+-- log-types: interactiveUser, nonInteractiveUser
+-- column: app_id text | application (client) id
+-- column: app_display_name text | application name
+-- column: user_principal_name text | user principal name (the user is the user id)
+-- column: successful_sign_ins integer | successful (error code 0) interactive and non-interactive user sign-ins
+-- column: single_factor integer | of those, sign-ins whose requirement was singleFactorAuthentication
+-- column: multi_factor integer | of those, sign-ins whose requirement was multiFactorAuthentication
+-- column: multi_factor_pct percent | multi_factor as a percentage of single_factor + multi_factor, one decimal; empty when neither is recorded
 -- reference: https://learn.microsoft.com/graph/api/resources/signin
 SELECT
     app_id,

@@ -5,11 +5,14 @@
 -- window: all
 -- mirrors: Entra admin center > Sign-in logs, column Browser
 -- requires: browser
+-- log-types: interactiveUser, nonInteractiveUser
+-- summary: rank=4 | {{if not rows}}{{title}}: no user sign-ins in {{window}}{{else}}{{with $r := first}}Most user sign-ins came from the browser {{text $r.browser}}: {{thousands $r.sign_ins}} of {{thousands (sum "sign_ins")}}{{percent $r.sign_ins (sum "sign_ins")}} in {{window}}{{end}}{{with $r := second}}; next {{text $r.browser}} ({{thousands $r.sign_ins}}){{end}}{{end}}
+-- chart: rank=2 category=browser value=sign_ins | Browsers: user sign-ins
 -- param: by_version boolean false | keep the browser string as exported ("Edge 124.0.2478") instead of its family ("Edge"); flag --by-version
--- column: browser | browser family: the exported browser string without its trailing version ("Edge 124.0.2478" is "Edge"); "(unknown)" when empty
--- column: sign_ins | interactive and non-interactive user sign-ins
--- column: users | distinct users (by user id)
--- column: failed_sign_ins | sign-ins with a non-zero error code (interrupts included)
+-- column: browser text | browser family: the exported browser string without its trailing version ("Edge 124.0.2478" is "Edge"); "(unknown)" when empty
+-- column: sign_ins integer | interactive and non-interactive user sign-ins
+-- column: users integer | distinct users (by user id)
+-- column: failed_sign_ins integer | sign-ins with a non-zero error code (interrupts included)
 -- reference: https://learn.microsoft.com/graph/api/resources/devicedetail
 WITH per_user AS (
     -- one row per exported browser string and user: the family is worked out on these few rows

@@ -5,18 +5,19 @@
 -- window: all
 -- mirrors: Entra admin center > Conditional Access > Insights and reporting; sign-in details > Conditional Access tab
 -- requires: ca_policies
--- column: policy_id | Conditional Access policy id
--- column: policy_name | policy display name
--- column: sign_ins | sign-ins the policy was evaluated for (every result)
--- column: success | result success: the policy applied and its controls were satisfied
--- column: failure | result failure: the policy applied and blocked or its controls were not satisfied
--- column: not_applied | result notApplied: the policy's conditions did not match
--- column: not_enabled | result notEnabled: the policy was off
--- column: report_only_success | report-only policy that would have been satisfied
--- column: report_only_failure | report-only policy that would have blocked or failed
--- column: report_only_not_applied | report-only policy whose conditions did not match
--- column: report_only_interrupted | report-only policy that would have interrupted (asked for MFA, say)
--- column: users | distinct users (by user id) for whom the policy applied: any result other than notApplied, notEnabled and reportOnlyNotApplied
+-- log-types: all
+-- column: policy_id text | Conditional Access policy id
+-- column: policy_name text | policy display name
+-- column: sign_ins integer | sign-ins the policy was evaluated for (every result)
+-- column: success integer | result success: the policy applied and its controls were satisfied
+-- column: failure integer | result failure: the policy applied and blocked or its controls were not satisfied
+-- column: not_applied integer | result notApplied: the policy's conditions did not match
+-- column: not_enabled integer | result notEnabled: the policy was off
+-- column: report_only_success integer | report-only policy that would have been satisfied
+-- column: report_only_failure integer | report-only policy that would have blocked or failed
+-- column: report_only_not_applied integer | report-only policy whose conditions did not match
+-- column: report_only_interrupted integer | report-only policy that would have interrupted (asked for MFA, say)
+-- column: users integer | distinct users (by user id) for whom the policy applied: any result other than notApplied, notEnabled and reportOnlyNotApplied
 -- reference: https://learn.microsoft.com/graph/api/resources/appliedconditionalaccesspolicy
 SELECT
     p.policy_id,

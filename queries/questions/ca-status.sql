@@ -5,12 +5,13 @@
 -- window: all
 -- mirrors: Entra admin center > Sign-in logs, column Conditional Access
 -- requires: conditional_access_status
--- column: log_type | interactiveUser, nonInteractiveUser, servicePrincipal or managedIdentity
--- column: conditional_access_status | success, failure or notApplied (the overall outcome); "(not recorded)" when empty
--- column: sign_ins | sign-ins with this outcome
--- column: identities | distinct users (user logs) or service principals (workload logs)
--- column: failed_sign_ins | those with a non-zero error code
--- column: share_pct | sign_ins as a percentage of the log type's sign-ins, one decimal
+-- log-types: all
+-- column: log_type text | interactiveUser, nonInteractiveUser, servicePrincipal or managedIdentity
+-- column: conditional_access_status text | success, failure or notApplied (the overall outcome); "(not recorded)" when empty
+-- column: sign_ins integer | sign-ins with this outcome
+-- column: identities integer | distinct users (user logs) or service principals (workload logs)
+-- column: failed_sign_ins integer | those with a non-zero error code
+-- column: share_pct percent | sign_ins as a percentage of the log type's sign-ins, one decimal
 -- reference: https://learn.microsoft.com/entra/identity/conditional-access/troubleshoot-conditional-access
 SELECT
     log_type,

@@ -5,13 +5,14 @@
 -- window: all
 -- mirrors: Entra admin center > Sign-in logs, Status column per day
 -- requires: status
--- column: day | calendar day of the events (UTC), YYYY-MM-DD
--- column: log_type | interactiveUser, nonInteractiveUser, servicePrincipal or managedIdentity
--- column: sign_ins | sign-ins that day
--- column: successes | status success (error code 0)
--- column: interrupts | status interrupted (the flow stopped for MFA, consent, "Stay signed in?" ...)
--- column: failures | status failure
--- column: identities | distinct users (user logs) or service principals (workload logs)
+-- log-types: all
+-- column: day day | calendar day of the events (UTC), YYYY-MM-DD
+-- column: log_type text | interactiveUser, nonInteractiveUser, servicePrincipal or managedIdentity
+-- column: sign_ins integer | sign-ins that day
+-- column: successes integer | status success (error code 0)
+-- column: interrupts integer | status interrupted (the flow stopped for MFA, consent, "Stay signed in?" ...)
+-- column: failures integer | status failure
+-- column: identities integer | distinct users (user logs) or service principals (workload logs)
 -- reference: https://learn.microsoft.com/entra/identity/monitoring-health/concept-sign-ins
 SELECT
     strftime(DATE '1970-01-01' + CAST(day_number AS INTEGER), '%Y-%m-%d') AS day,

@@ -5,13 +5,14 @@
 -- window: all
 -- mirrors: Entra admin center > Sign-in logs > Device info (Compliant, Managed, Join Type)
 -- requires: device_trust_type, device_compliant, device_managed
--- column: join_type | Azure AD joined, Hybrid Azure AD joined, Azure AD registered; "(not registered)" when empty
--- column: compliant | the device was marked compliant; empty when not recorded
--- column: managed | the device was managed (Intune or similar); empty when not recorded
--- column: sign_ins | interactive and non-interactive user sign-ins
--- column: users | distinct users (by user id)
--- column: devices | distinct device ids
--- column: failed_sign_ins | those with a non-zero error code
+-- log-types: interactiveUser, nonInteractiveUser
+-- column: join_type text | Azure AD joined, Hybrid Azure AD joined, Azure AD registered; "(not registered)" when empty
+-- column: compliant boolean | the device was marked compliant; empty when not recorded
+-- column: managed boolean | the device was managed (Intune or similar); empty when not recorded
+-- column: sign_ins integer | interactive and non-interactive user sign-ins
+-- column: users integer | distinct users (by user id)
+-- column: devices integer | distinct device ids
+-- column: failed_sign_ins integer | those with a non-zero error code
 -- reference: https://learn.microsoft.com/graph/api/resources/devicedetail
 WITH per_user AS (
     SELECT

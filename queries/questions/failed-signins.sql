@@ -5,13 +5,17 @@
 -- window: 24h
 -- mirrors: Entra admin center > Sign-in logs, Status = Failure and Interrupted, grouped by Sign-in error code
 -- requires: error_code, user_id, ip_address
--- column: error_code | sign-in error code (non-zero; `signinlens explain CODE` describes it)
--- column: meaning | what the code means (reference table), else the failure reason as exported
--- column: failures | user sign-ins that ended with this code
--- column: users | distinct users (by user id) with this code
--- column: ips | distinct client IP addresses with this code
--- column: first_seen | earliest event with this code
--- column: last_seen | latest event with this code
+-- log-types: interactiveUser, nonInteractiveUser
+-- summary: rank=3 | {{plural (sum "failures") "user sign-in" "user sign-ins"}} failed (non-zero error code) in {{window}}{{with $r := first}}; most often {{text $r.error_code}} {{trimdot $r.meaning}} ({{thousands $r.failures}}){{end}}
+-- chart: rank=5 category=error_code value=failures describe=meaning | Error codes: failed user sign-ins
+-- note: SELECT format('{} failed user sign-ins (non-zero error code): interactiveUser {}, nonInteractiveUser {}', count(*), count(*) FILTER (WHERE log_type = 'interactiveUser'), count(*) FILTER (WHERE log_type = 'nonInteractiveUser')) FROM scoped($since, $until, $app, $user, $ip, $log_types) WHERE log_type IN ('interactiveUser', 'nonInteractiveUser') AND error_code <> 0
+-- column: error_code code | sign-in error code (non-zero; `signinlens explain CODE` describes it)
+-- column: meaning text | what the code means (reference table), else the failure reason as exported
+-- column: failures integer | user sign-ins that ended with this code
+-- column: users integer | distinct users (by user id) with this code
+-- column: ips integer | distinct client IP addresses with this code
+-- column: first_seen time | earliest event with this code
+-- column: last_seen time | latest event with this code
 -- reference: https://learn.microsoft.com/entra/identity-platform/reference-error-codes
 WITH failed AS (
     SELECT

@@ -5,16 +5,17 @@
 -- window: all
 -- mirrors: Entra admin center > Sign-in logs, filtered on User type = Guest and Cross tenant access type
 -- requires: user_type, cross_tenant_access_type, home_tenant_id
--- column: user_principal_name | user principal name (guests often look like name_domain#EXT#@tenant)
--- column: user_type | member or guest
--- column: cross_tenant_access_type | b2bCollaboration, b2bDirectConnect, passthrough, microsoftSupport, ...; empty or none for same-tenant access
--- column: home_tenant_id | tenant the user belongs to
--- column: home_tenant_name | name of that tenant
--- column: sign_ins | interactive and non-interactive user sign-ins
--- column: failed_sign_ins | those with a non-zero error code
--- column: apps | applications signed in to, sorted
--- column: first_seen | earliest such sign-in
--- column: last_seen | latest such sign-in
+-- log-types: interactiveUser, nonInteractiveUser
+-- column: user_principal_name text | user principal name (guests often look like name_domain#EXT#@tenant)
+-- column: user_type text | member or guest
+-- column: cross_tenant_access_type text | b2bCollaboration, b2bDirectConnect, passthrough, microsoftSupport, ...; empty or none for same-tenant access
+-- column: home_tenant_id text | tenant the user belongs to
+-- column: home_tenant_name text | name of that tenant
+-- column: sign_ins integer | interactive and non-interactive user sign-ins
+-- column: failed_sign_ins integer | those with a non-zero error code
+-- column: apps list | applications signed in to, sorted
+-- column: first_seen time | earliest such sign-in
+-- column: last_seen time | latest such sign-in
 -- reference: https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview
 SELECT
     max(user_principal_name) AS user_principal_name,

@@ -5,15 +5,16 @@
 -- window: all
 -- mirrors: Entra admin center > Sign-in logs, column IP address
 -- requires: ip_address
--- column: ip_address | client IP address (sign-ins without one are left out)
--- column: sign_ins | sign-ins from it, every log type
--- column: users | distinct users (by user id)
--- column: service_principals | distinct service principals
--- column: failed_sign_ins | those with a non-zero error code
--- column: countries | countries or regions recorded for it, sorted
--- column: asns | autonomous system numbers recorded for it, sorted
--- column: first_seen | earliest sign-in from it
--- column: last_seen | latest sign-in from it
+-- log-types: all
+-- column: ip_address text | client IP address (sign-ins without one are left out)
+-- column: sign_ins integer | sign-ins from it, every log type
+-- column: users integer | distinct users (by user id)
+-- column: service_principals integer | distinct service principals
+-- column: failed_sign_ins integer | those with a non-zero error code
+-- column: countries list | countries or regions recorded for it, sorted
+-- column: asns list | autonomous system numbers recorded for it, sorted
+-- column: first_seen time | earliest sign-in from it
+-- column: last_seen time | latest sign-in from it
 -- reference: https://learn.microsoft.com/graph/api/resources/signin
 WITH per_identity AS (
     -- one row per address, identity, country and network first

@@ -5,14 +5,15 @@
 -- window: all
 -- mirrors: Entra admin center > Sign-in logs, filtered on Client app (legacy authentication clients)
 -- requires: client_app_used
--- column: client_app_used | client app as exported (IMAP4, POP3, Authenticated SMTP, Exchange ActiveSync, ...)
--- column: user_principal_name | user principal name (the user is the user id)
--- column: sign_ins | user sign-ins of this user with this client
--- column: successful_sign_ins | those with error code 0: legacy authentication that got in
--- column: failed_sign_ins | those with a non-zero error code
--- column: ips | distinct client IP addresses
--- column: last_success | latest successful sign-in; empty when none succeeded
--- column: last_seen | latest sign-in
+-- log-types: interactiveUser, nonInteractiveUser
+-- column: client_app_used text | client app as exported (IMAP4, POP3, Authenticated SMTP, Exchange ActiveSync, ...)
+-- column: user_principal_name text | user principal name (the user is the user id)
+-- column: sign_ins integer | user sign-ins of this user with this client
+-- column: successful_sign_ins integer | those with error code 0: legacy authentication that got in
+-- column: failed_sign_ins integer | those with a non-zero error code
+-- column: ips integer | distinct client IP addresses
+-- column: last_success time | latest successful sign-in; empty when none succeeded
+-- column: last_seen time | latest sign-in
 -- reference: https://learn.microsoft.com/entra/identity/conditional-access/policy-block-legacy-authentication
 SELECT
     client_app_used,

@@ -5,15 +5,17 @@
 -- window: all
 -- mirrors: Entra admin center > Sign-in logs, column Location
 -- requires: country, city
--- column: country | two-letter country or region code of the client IP; "(unknown)" when empty
--- column: city | city of the client IP; "(unknown)" when empty
--- column: sign_ins | sign-ins from there, every log type
--- column: users | distinct users (by user id)
--- column: service_principals | distinct service principals and managed identities
--- column: failed_sign_ins | those with a non-zero error code
--- column: ips | distinct client IP addresses
--- column: first_seen | earliest sign-in from there
--- column: last_seen | latest sign-in from there
+-- log-types: all
+-- chart: rank=4 category=country value=sign_ins add-up | Countries: sign-ins
+-- column: country text | two-letter country or region code of the client IP; "(unknown)" when empty
+-- column: city text | city of the client IP; "(unknown)" when empty
+-- column: sign_ins integer | sign-ins from there, every log type
+-- column: users integer | distinct users (by user id)
+-- column: service_principals integer | distinct service principals and managed identities
+-- column: failed_sign_ins integer | those with a non-zero error code
+-- column: ips integer | distinct client IP addresses
+-- column: first_seen time | earliest sign-in from there
+-- column: last_seen time | latest sign-in from there
 -- reference: https://learn.microsoft.com/graph/api/resources/signinlocation
 WITH per_identity AS (
     -- one row per place, identity and address first: the distinct counts then run on few rows

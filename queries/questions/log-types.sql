@@ -5,12 +5,14 @@
 -- window: all
 -- mirrors: Entra admin center > Sign-in logs (the four tabs)
 -- requires: log_type
--- column: log_type | interactiveUser, nonInteractiveUser, servicePrincipal or managedIdentity
--- column: sign_ins | sign-in events
--- column: failed_sign_ins | events with a non-zero error code
--- column: identities | distinct users (user logs) or service principals (workload logs)
--- column: first_seen | earliest event
--- column: last_seen | latest event
+-- log-types: all
+-- summary: rank=1 | {{plural (sum "sign_ins") "sign-in" "sign-ins"}} in {{window}}{{range $i, $r := rows}}{{if $i}}, {{else}}: {{end}}{{text $r.log_type}} {{thousands $r.sign_ins}}{{end}}; {{thousands (sum "failed_sign_ins")}} failed
+-- column: log_type text | interactiveUser, nonInteractiveUser, servicePrincipal or managedIdentity
+-- column: sign_ins integer | sign-in events
+-- column: failed_sign_ins integer | events with a non-zero error code
+-- column: identities integer | distinct users (user logs) or service principals (workload logs)
+-- column: first_seen time | earliest event
+-- column: last_seen time | latest event
 -- reference: https://learn.microsoft.com/entra/identity/monitoring-health/concept-sign-ins
 SELECT
     log_type,

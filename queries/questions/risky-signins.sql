@@ -5,18 +5,19 @@
 -- window: 30d
 -- mirrors: Entra admin center > ID Protection > Risky sign-ins
 -- requires: risk_level_during_signin, risk_level_aggregated, risk_state, risk_event_types
--- column: created_at | event time
--- column: user_principal_name | user principal name
--- column: app_display_name | application signed in with
--- column: ip_address | client IP address
--- column: country | two-letter country or region of the IP address
--- column: risk_level_during_signin | low, medium or high at sign-in time (hidden without an Entra ID P2 licence)
--- column: risk_level_aggregated | aggregated risk level of the sign-in
--- column: risk_state | atRisk, confirmedCompromised, remediated, dismissed, ...
--- column: risk_detail | reason for the risk state
--- column: risk_event_types | risk detections behind the rating (unfamiliarFeatures, anonymizedIPAddress, ...)
--- column: status | success, interrupted or failure
--- column: request_id | request id of the sign-in, to find it in the portal
+-- log-types: interactiveUser, nonInteractiveUser
+-- column: created_at time | event time
+-- column: user_principal_name text | user principal name
+-- column: app_display_name text | application signed in with
+-- column: ip_address text | client IP address
+-- column: country text | two-letter country or region of the IP address
+-- column: risk_level_during_signin text | low, medium or high at sign-in time (hidden without an Entra ID P2 licence)
+-- column: risk_level_aggregated text | aggregated risk level of the sign-in
+-- column: risk_state text | atRisk, confirmedCompromised, remediated, dismissed, ...
+-- column: risk_detail text | reason for the risk state
+-- column: risk_event_types list | risk detections behind the rating (unfamiliarFeatures, anonymizedIPAddress, ...)
+-- column: status text | success, interrupted or failure
+-- column: request_id text | request id of the sign-in, to find it in the portal
 -- reference: https://learn.microsoft.com/entra/id-protection/howto-identity-protection-investigate-risk
 SELECT
     created_at,

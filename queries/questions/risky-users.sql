@@ -5,12 +5,13 @@
 -- window: 30d
 -- mirrors: Entra admin center > ID Protection > Risky users (from the sign-in side)
 -- requires: risk_level_during_signin, risk_level_aggregated, risk_state, risk_event_types
--- column: user_principal_name | user principal name (the user is the user id)
--- column: highest_risk | highest risk level among the user's risky sign-ins (during sign-in or aggregated): high, medium, low; hidden or none when no level was given
--- column: risky_sign_ins | user sign-ins with a risk level, a risk state other than none, or a risk detection
--- column: last_risky_sign_in | latest such sign-in
--- column: latest_risk_state | risk state of that latest risky sign-in
--- column: risk_event_types | every risk detection seen on the user's sign-ins, sorted
+-- log-types: interactiveUser, nonInteractiveUser
+-- column: user_principal_name text | user principal name (the user is the user id)
+-- column: highest_risk text | highest risk level among the user's risky sign-ins (during sign-in or aggregated): high, medium, low; hidden or none when no level was given
+-- column: risky_sign_ins integer | user sign-ins with a risk level, a risk state other than none, or a risk detection
+-- column: last_risky_sign_in time | latest such sign-in
+-- column: latest_risk_state text | risk state of that latest risky sign-in
+-- column: risk_event_types list | every risk detection seen on the user's sign-ins, sorted
 -- reference: https://learn.microsoft.com/entra/id-protection/howto-identity-protection-investigate-risk
 WITH risky AS (
     SELECT

@@ -5,15 +5,16 @@
 -- window: 30d
 -- mirrors: Entra admin center > ID Protection > Risky workload identities (from the sign-in side)
 -- requires: risk_level_during_signin, risk_level_aggregated, risk_state, risk_event_types
--- column: log_type | servicePrincipal or managedIdentity
--- column: service_principal_id | object id of the service principal or managed identity
--- column: service_principal_name | its name
--- column: app_id | application (client) id
--- column: highest_risk | highest risk level among its risky sign-ins: high, medium, low; hidden or none when no level was given
--- column: risky_sign_ins | sign-ins with a risk level, a risk state other than none, or a risk detection
--- column: last_risky_sign_in | latest such sign-in
--- column: latest_risk_state | risk state of that latest risky sign-in
--- column: risk_event_types | every risk detection seen on its sign-ins, sorted
+-- log-types: managedIdentity, servicePrincipal
+-- column: log_type text | servicePrincipal or managedIdentity
+-- column: service_principal_id text | object id of the service principal or managed identity
+-- column: service_principal_name text | its name
+-- column: app_id text | application (client) id
+-- column: highest_risk text | highest risk level among its risky sign-ins: high, medium, low; hidden or none when no level was given
+-- column: risky_sign_ins integer | sign-ins with a risk level, a risk state other than none, or a risk detection
+-- column: last_risky_sign_in time | latest such sign-in
+-- column: latest_risk_state text | risk state of that latest risky sign-in
+-- column: risk_event_types list | every risk detection seen on its sign-ins, sorted
 -- reference: https://learn.microsoft.com/entra/id-protection/concept-workload-identity-risk
 WITH risky AS (
     SELECT

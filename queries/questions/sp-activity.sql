@@ -5,17 +5,18 @@
 -- window: all
 -- mirrors: Entra admin center > Usage & insights > Service principal sign-in activity
 -- requires: service_principal_id
--- column: log_type | servicePrincipal or managedIdentity
--- column: service_principal_id | object id of the service principal or managed identity
--- column: service_principal_name | its name
--- column: app_id | application (client) id
--- column: sign_ins | its sign-ins
--- column: failed_sign_ins | those with a non-zero error code
--- column: resources | distinct resources signed into
--- column: resource_names | names of those resources, sorted
--- column: ips | distinct client IP addresses (managed identities usually have none)
--- column: last_sign_in | latest sign-in, successful or not
--- column: last_successful_sign_in | latest sign-in with error code 0; empty when none succeeded
+-- log-types: managedIdentity, servicePrincipal
+-- column: log_type text | servicePrincipal or managedIdentity
+-- column: service_principal_id text | object id of the service principal or managed identity
+-- column: service_principal_name text | its name
+-- column: app_id text | application (client) id
+-- column: sign_ins integer | its sign-ins
+-- column: failed_sign_ins integer | those with a non-zero error code
+-- column: resources integer | distinct resources signed into
+-- column: resource_names list | names of those resources, sorted
+-- column: ips integer | distinct client IP addresses (managed identities usually have none)
+-- column: last_sign_in time | latest sign-in, successful or not
+-- column: last_successful_sign_in time | latest sign-in with error code 0; empty when none succeeded
 -- reference: https://learn.microsoft.com/entra/identity/monitoring-health/concept-usage-insights-report
 SELECT
     log_type,

@@ -5,23 +5,25 @@
 -- window: all
 -- mirrors: Entra admin center > Users > Sign-in logs of one user
 -- requires: user_id
--- column: created_at | event time
--- column: log_type | interactiveUser or nonInteractiveUser
--- column: app_display_name | application signed in with
--- column: resource_display_name | resource the token was for
--- column: ip_address | client IP address
--- column: country | country or region of the IP address
--- column: city | city of the IP address
--- column: status | success, interrupted or failure
--- column: error_code | sign-in error code; 0 = success
--- column: meaning | what a non-zero code means (reference table, else the failure reason as exported)
--- column: client_app_used | client app (Browser, Mobile Apps and Desktop clients, IMAP4, ...)
--- column: browser | browser as exported
--- column: operating_system | operating system as exported
--- column: authentication_requirement | singleFactorAuthentication or multiFactorAuthentication
--- column: conditional_access_status | success, failure or notApplied
--- column: request_id | request id of the sign-in
--- column: correlation_id | groups the requests of one sign-in flow
+-- log-types: all
+-- needs-filter: user
+-- column: created_at time | event time
+-- column: log_type text | interactiveUser or nonInteractiveUser
+-- column: app_display_name text | application signed in with
+-- column: resource_display_name text | resource the token was for
+-- column: ip_address text | client IP address
+-- column: country text | country or region of the IP address
+-- column: city text | city of the IP address
+-- column: status text | success, interrupted or failure
+-- column: error_code code | sign-in error code; 0 = success
+-- column: meaning text | what a non-zero code means (reference table, else the failure reason as exported)
+-- column: client_app_used text | client app (Browser, Mobile Apps and Desktop clients, IMAP4, ...)
+-- column: browser text | browser as exported
+-- column: operating_system text | operating system as exported
+-- column: authentication_requirement text | singleFactorAuthentication or multiFactorAuthentication
+-- column: conditional_access_status text | success, failure or notApplied
+-- column: request_id text | request id of the sign-in
+-- column: correlation_id text | groups the requests of one sign-in flow
 -- reference: https://learn.microsoft.com/entra/identity/monitoring-health/concept-sign-ins
 SELECT
     s.created_at,

@@ -5,16 +5,18 @@
 -- window: all
 -- mirrors: Entra admin center > Sign-in logs > Service principal sign-ins and Managed identity sign-ins
 -- requires: service_principal_id, resource_id
--- column: log_type | servicePrincipal or managedIdentity
--- column: service_principal_id | object id of the service principal or managed identity
--- column: service_principal_name | its name
--- column: app_id | application (client) id
--- column: resource_id | application id of the resource signed into
--- column: resource_display_name | name of the resource
--- column: sign_ins | sign-ins of this identity to this resource
--- column: failed_sign_ins | those with a non-zero error code
--- column: first_seen | earliest such sign-in
--- column: last_seen | latest such sign-in
+-- log-types: managedIdentity, servicePrincipal
+-- summary: rank=6 | {{plural (distinctWhere "service_principal_id" "log_type" "servicePrincipal") "service principal" "service principals"}} and {{plural (distinctWhere "service_principal_id" "log_type" "managedIdentity") "managed identity" "managed identities"}} signed in to {{plural (distinct "resource_id") "resource" "resources"}} ({{plural (sum "sign_ins") "sign-in" "sign-ins"}}) in {{window}}; {{thousands (sum "failed_sign_ins")}} failed
+-- column: log_type text | servicePrincipal or managedIdentity
+-- column: service_principal_id text | object id of the service principal or managed identity
+-- column: service_principal_name text | its name
+-- column: app_id text | application (client) id
+-- column: resource_id text | application id of the resource signed into
+-- column: resource_display_name text | name of the resource
+-- column: sign_ins integer | sign-ins of this identity to this resource
+-- column: failed_sign_ins integer | those with a non-zero error code
+-- column: first_seen time | earliest such sign-in
+-- column: last_seen time | latest such sign-in
 -- reference: https://learn.microsoft.com/entra/identity/monitoring-health/concept-service-principal-sign-ins
 SELECT
     log_type,
