@@ -99,6 +99,14 @@ func Severities() []string { return append([]string(nil), severities[:]...) }
 // Parse reads one query file: a header of "-- key: value" lines, then the SQL. name is the
 // file's path in the catalogue ("detections/password-spray.sql"): its folder gives the
 // kind; a name without a folder must say kind: in the header.
+//
+// Keys: id, title, question, window (required); log-types (required: all, or the log
+// types read, comma-separated); column (required, repeated: "name kind | meaning", kinds
+// as OutCol.Kind); param (repeated: "name type default | meaning"); requires (the signins
+// fields it needs); needs-filter (user, app or ip); note (repeated: a SELECT printed
+// under the table); chart ("rank=N category=COL value=COL [describe=COL] [add-up] |
+// title"); summary ("rank=N | template", see Summary); mirrors; reference (repeated);
+// and for detections severity, mitre and anchor. Every error names file:line.
 func Parse(name, text string) (*Query, error) {
 	q := &Query{File: name}
 	dir, base := path.Split(name)
