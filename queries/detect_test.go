@@ -137,6 +137,15 @@ func TestDetectionHeaders(t *testing.T) {
 		if !reflect.DeepEqual(cols, FindingColumns()) {
 			t.Errorf("%s: column lines %v, want %v", q.ID, cols, FindingColumns())
 		}
+		for _, c := range q.Columns {
+			want := map[string]string{"first_seen": "time", "last_seen": "time", "events": "integer", "evidence": "list"}[c.Name]
+			if want == "" {
+				want = "text"
+			}
+			if c.Kind != want {
+				t.Errorf("%s: column %s is %s, want %s like every detection's", q.ID, c.Name, c.Kind, want)
+			}
+		}
 		if q.Anchor == "" {
 			t.Errorf("%s: no anchor", q.ID)
 		}
