@@ -111,10 +111,6 @@ type ReportOptions struct {
 	Progress func(done, total int, what string)
 }
 
-// KnownCaps are row counts at which an export tool stops: a file holding exactly one of
-// them is probably truncated.
-var KnownCaps = []int64{30000, 100000, 250000, 500000}
-
 // Build runs the catalogue over db and assembles the report. sum is the load just done
 // (nil with --db alone): the sources themselves are read from the database, so earlier
 // loads are reported too.
@@ -143,13 +139,13 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 	}
 	// scoped() is a temporary macro, which DuckDB keeps per connection.
 	db.SQL.SetMaxOpenConns(1)
-	if err := Prepare(ctx, db.SQL); err != nil {
+	if err := queries.Prepare(ctx, db.SQL); err != nil {
 		return nil, err
 	}
 	asOf := p.AsOf.UTC()
 	if p.AsOf.IsZero() {
 		var err error
-		if asOf, err = LatestEvent(ctx, db.SQL); err != nil {
+		if asOf, err = queries.LatestEvent(ctx, db.SQL); err != nil {
 			return nil, err
 		}
 	}
@@ -183,18 +179,18 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 			return nil, err
 		}
 		s := &Section{Query: q}
-		if f := NeedsFilter(q); f != "" && !hasFilter(p, f) {
+		if f := queries.NeedsFilter(q); f != "" && !hasFilter(p, f) {
 			s.Skipped = fmt.Sprintf("runs only for one %s: signinlens query %s --%s ...", f, q.ID, f)
-			s.Bound, _, _ = bind(q, p, asOf)
+			s.Bound, _, _ = queries.Bind(q, p, asOf)
 			r.Sections = append(r.Sections, s)
 			continue
 		}
-		g, err := CheckAvailability(ctx, db.SQL, q)
+		g, err := queries.CheckAvailability(ctx, db.SQL, q)
 		if err != nil {
 			return nil, err
 		}
 		s.Missing, s.Partial, s.Unavailable = g.Missing, g.Partial(), g.Message()
-		t, b, err := Run(ctx, db.SQL, q, p, asOf)
+		t, b, err := queries.Run(ctx, db.SQL, q, p, asOf)
 		if err != nil {
 			return nil, err
 		}
@@ -203,7 +199,7 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 	}
 	detect := opt.Detect
 	if detect == nil {
-		detect = RunDetections
+		detect = queries.RunDetections
 	}
 	if opt.Progress != nil {
 		opt.Progress(len(plain), total, "detections")
@@ -224,8 +220,14 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 	if opt.Progress != nil {
 		opt.Progress(total, total, "")
 	}
-	r.Answers = answers(r)
-	r.Warnings = r.warnings()
+	if r.Answers, err = answers(r); err != nil {
+		return nil, err
+	}
+	caps, err := exportCaps(runs, p, asOf)
+	if err != nil {
+		return nil, err
+	}
+	r.Warnings = r.warnings(caps)
 	if opt.Raw {
 		raw, err := rawRows(ctx, db.SQL, p, asOf)
 		if err != nil {
@@ -250,9 +252,10 @@ func (r *Report) Location() *time.Location {
 
 // SeverityCounts returns the findings per severity, highest first, all severities present.
 func (r *Report) SeverityCounts() []SeverityCount {
-	out := make([]SeverityCount, 0, len(queries.Severities))
-	for i := len(queries.Severities) - 1; i >= 0; i-- {
-		s := queries.Severities[i]
+	sev := queries.Severities()
+	out := make([]SeverityCount, 0, len(sev))
+	for i := len(sev) - 1; i >= 0; i-- {
+		s := sev[i]
 		n := 0
 		for _, f := range r.Findings {
 			if f.Severity == s {
@@ -341,24 +344,8 @@ func formatDuration(d time.Duration) string {
 	return d.String()
 }
 
-// DescribeWindow says which events a bound covers, in loc: "the 7 days ending
-// 2025-06-15 23:59 UTC" or "all events up to ...".
-func DescribeWindow(b Bound, loc *time.Location) string {
-	end := b.Until.In(loc).Format("2006-01-02 15:04 MST")
-	if b.Since.IsZero() {
-		return "all events up to " + end
-	}
-	d := b.Until.Sub(b.Since)
-	switch {
-	case d == 24*time.Hour:
-		return "the 24 hours ending " + end
-	case d%(24*time.Hour) == 0:
-		return fmt.Sprintf("the %d days ending %s", d/(24*time.Hour), end)
-	case d%time.Hour == 0:
-		return fmt.Sprintf("the %d hours ending %s", d/time.Hour, end)
-	}
-	return "events after " + b.Since.In(loc).Format("2006-01-02 15:04 MST") + " up to " + end
-}
+// DescribeWindow says in words which events a result covers, times in loc.
+func DescribeWindow(b Bound, loc *time.Location) string { return queries.DescribeWindow(b, loc) }
 
 func (r *Report) readOverview(ctx context.Context, db *sql.DB) error {
 	var first, last sql.NullTime
@@ -502,92 +489,6 @@ func (r *Report) readEvidence(ctx context.Context, db *sql.DB, limit int) error 
 	return nil
 }
 
-func (r *Report) warnings() []string {
-	var w []string
-	var rejected, dups, skipped int64
-	skippedBy := map[string]int64{}
-	for _, f := range r.Sources {
-		rejected += f.Rejected
-		dups += f.Duplicates
-		skipped += f.Skipped
-		for k, v := range f.SkippedCategories {
-			skippedBy[k] += v
-		}
-		switch {
-		case f.Error != "":
-			w = append(w, fmt.Sprintf("%s could not be read: %s", f.Path, f.Error))
-		case f.Format == "unrecognized" || f.Format == "unreadable":
-			w = append(w, fmt.Sprintf("%s is not a recognized sign-in export; nothing was loaded from it", f.Path))
-		case f.Format == "empty":
-			w = append(w, fmt.Sprintf("%s is empty", f.Path))
-		}
-		if f.Rejected > 0 {
-			first := ""
-			if len(f.Problems) > 0 {
-				first = " (first: " + problemPlace(f.Problems[0]) + ": " + f.Problems[0].Reason + ")"
-			}
-			w = append(w, fmt.Sprintf("%s: %s rejected%s; see Sources", f.Path, plural(f.Rejected, "record", "records"), first))
-		}
-		for _, c := range KnownCaps {
-			if f.Records == c {
-				w = append(w, fmt.Sprintf("%s holds exactly %s records, a known export cap: the export is probably cut short; export shorter periods or use the Graph API or diagnostic settings", f.Path, thousands(c)))
-			}
-		}
-	}
-	if dups > 0 {
-		w = append(w, fmt.Sprintf("%s removed (same request id, log type, time and error code as one already loaded)", plural(dups, "duplicate record", "duplicate records")))
-	}
-	if skipped > 0 {
-		var parts []string
-		for _, k := range store.SortedKeys(skippedBy) {
-			parts = append(parts, fmt.Sprintf("%s %d", k, skippedBy[k]))
-		}
-		w = append(w, fmt.Sprintf("%s skipped because not sign-ins (%s)", plural(skipped, "record", "records"), strings.Join(parts, ", ")))
-	}
-	var missingTypes []string
-	for _, c := range r.Counts {
-		if c.SignIns == 0 {
-			missingTypes = append(missingTypes, c.LogType)
-		}
-	}
-	if len(missingTypes) > 0 {
-		w = append(w, fmt.Sprintf("no %s sign-ins were loaded: if the tenant has them, the export is missing those logs, and answers about them are incomplete", strings.Join(missingTypes, ", ")))
-	}
-	formats := map[string][]string{}
-	for _, f := range r.Sources {
-		if f.Loaded > 0 && len(f.Unavailable) > 0 {
-			formats[f.Format] = f.Unavailable
-		}
-	}
-	for _, name := range keysOf(formats) {
-		w = append(w, fmt.Sprintf("the %s format cannot carry these fields, so reports show them as not available: %s", name, strings.Join(formats[name], ", ")))
-	}
-	for _, s := range r.Sections {
-		if s.Unavailable != "" {
-			w = append(w, s.Unavailable)
-		}
-	}
-	for _, d := range r.DetectionRuns {
-		switch {
-		case d.Skipped != "":
-			w = append(w, fmt.Sprintf("detection %s did not run: %s", d.Query.ID, d.Skipped))
-		case d.Limited != "":
-			w = append(w, fmt.Sprintf("detection %s ran on part of the data: %s", d.Query.ID, d.Limited))
-		}
-	}
-	if r.OrphanAuthSteps > 0 {
-		w = append(w, fmt.Sprintf("%d authentication-detail rows have no matching sign-in (their request id was not loaded)", r.OrphanAuthSteps))
-	}
-	if !r.Meta.Last.IsZero() && r.Meta.AsOf.Before(r.Meta.Last) {
-		w = append(w, fmt.Sprintf("as-of %s is before the latest event (%s): later events are outside every window",
-			r.Meta.AsOf.In(r.Location()).Format("2006-01-02 15:04 MST"), r.Meta.Last.In(r.Location()).Format("2006-01-02 15:04 MST")))
-	}
-	if w == nil {
-		w = []string{}
-	}
-	return w
-}
-
 func problemPlace(p store.ProblemJSON) string {
 	switch {
 	case p.Line > 0:
@@ -607,117 +508,6 @@ func ProblemPlace(f *store.FileResult, p store.ProblemJSON) string {
 		return fmt.Sprintf("%s record %d", f.Path, p.Record)
 	}
 	return f.Path
-}
-
-func keysOf[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// thousands writes n with comma separators: 100,000.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// rawRows prepares the stream of in-scope sign-ins: the filters and --since/--until apply,
-// per-query windows do not.
-func rawRows(ctx context.Context, db *sql.DB, p Params, asOf time.Time) (*RawRows, error) {
-	until := asOf
-	if !p.Until.IsZero() {
-		until = p.Until.UTC()
-	}
-	args := []any{nullableTime(p.Since.UTC()), until, nullableText(p.App), nullableText(p.User), nullableText(p.IP), nullableList(p.LogTypes)}
-	if p.Since.IsZero() {
-		args[0] = nil
-	}
-	const from = " FROM scoped(?, ?, ?, ?, ?, ?::VARCHAR[])"
-	raw := &RawRows{}
-	if err := db.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&raw.Count); err != nil {
-		return nil, fmt.Errorf("count raw rows: %w", err)
-	}
-	t, err := Query(ctx, db, "SELECT *"+from+" LIMIT 0", args...)
-	if err != nil {
-		return nil, fmt.Errorf("raw rows: %w", err)
-	}
-	raw.Columns = t.Columns
-	raw.Each = func(ctx context.Context, fn func([]any) error) error {
-		rows, err := db.QueryContext(ctx, "SELECT *"+from+" ORDER BY created_at, signin_key", args...)
-		if err != nil {
-			return fmt.Errorf("raw rows: %w", err)
-		}
-		defer rows.Close()
-		vals := make([]any, len(raw.Columns))
-		ptrs := make([]any, len(vals))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				return fmt.Errorf("raw rows: %w", err)
-			}
-			for i, v := range vals {
-				vals[i] = normalize(v)
-			}
-			if err := fn(vals); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	}
-	return raw, nil
-}
-
-// seedAnswers are the questions the Summary answers in one line each, in order, by the
-// query that answers them. A query missing from the catalogue is left out; a result
-// without the expected columns is described from its first row, never guessed.
-var seedAnswers = []struct {
-	id     string
-	answer func(s *Section, loc *time.Location) string
-}{
-	{"log-types", answerLogTypes},
-	{"app-users", answerAppUsers},
-	{"failed-signins", answerFailed},
-	{"browsers", answerShare("browser", "the browser")},
-	{"operating-systems", answerShare("operating_system", "the operating system")},
-	{"workload-access", answerWorkloads},
-	{"who-how-what", answerWhoHowWhat},
-}
-
-func answers(r *Report) []string {
-	out := []string{}
-	for _, a := range seedAnswers {
-		s := r.Section(a.id)
-		if s == nil || s.Table == nil {
-			continue
-		}
-		line := ""
-		if !s.Answerable() {
-			line = s.Unavailable
-		} else {
-			line = a.answer(s, r.Location())
-		}
-		if line != "" {
-			out = append(out, line)
-		}
-	}
-	return out
 }
 
 // col finds the first column with one of the names, or -1.
@@ -740,193 +530,4 @@ func asInt(v any) (int64, bool) {
 		return int64(x), x == float64(int64(x))
 	}
 	return 0, false
-}
-
-func sumColumn(t *Table, i int) (int64, bool) {
-	var n int64
-	for _, r := range t.Rows {
-		v, ok := asInt(r[i])
-		if !ok && r[i] != nil {
-			return 0, false
-		}
-		n += v
-	}
-	return n, true
-}
-
-// distinct counts the distinct non-empty values of a column, optionally only in rows
-// where column where equals is.
-func distinct(t *Table, i, where int, is string) int {
-	seen := map[string]bool{}
-	for _, r := range t.Rows {
-		if where >= 0 && Text(r[where], time.UTC) != is {
-			continue
-		}
-		if v := Text(r[i], time.UTC); v != "" {
-			seen[v] = true
-		}
-	}
-	return len(seen)
-}
-
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return thousands(n) + " " + many
-}
-
-func percent(part, whole int64) string {
-	if whole == 0 {
-		return ""
-	}
-	return fmt.Sprintf(" (%.0f%%)", 100*float64(part)/float64(whole))
-}
-
-func answerLogTypes(s *Section, loc *time.Location) string {
-	t := s.Table
-	lt, n := col(t, "log_type"), col(t, "sign_ins")
-	if lt < 0 || n < 0 {
-		return answerGeneric(s, loc)
-	}
-	total, _ := sumColumn(t, n)
-	var parts []string
-	for _, r := range t.Rows {
-		v, _ := asInt(r[n])
-		parts = append(parts, fmt.Sprintf("%s %s", Text(r[lt], loc), thousands(v)))
-	}
-	line := fmt.Sprintf("%s in %s", plural(total, "sign-in", "sign-ins"), DescribeWindow(s.Bound, loc))
-	if len(parts) > 0 {
-		line += ": " + strings.Join(parts, ", ")
-	}
-	if f := col(t, "failed_sign_ins"); f >= 0 {
-		if failed, ok := sumColumn(t, f); ok {
-			line += fmt.Sprintf("; %s failed", thousands(failed))
-		}
-	}
-	return line
-}
-
-func answerAppUsers(s *Section, loc *time.Location) string {
-	t := s.Table
-	users, name := col(t, "users_signed_in", "users"), col(t, "app_display_name", "app_id")
-	if users < 0 || name < 0 {
-		return answerGeneric(s, loc)
-	}
-	if len(t.Rows) == 0 {
-		return fmt.Sprintf("No user signed in to any application in %s", DescribeWindow(s.Bound, loc))
-	}
-	top := t.Rows[0]
-	n, _ := asInt(top[users])
-	app := Text(top[name], loc)
-	if app == "" {
-		app = "(unnamed application " + Text(top[col(t, "app_id")], loc) + ")"
-	}
-	line := fmt.Sprintf("%s signed into %s in %s", plural(n, "user", "users"), app, DescribeWindow(s.Bound, loc))
-	return line + fmt.Sprintf(" (the most of the %s users signed in to or tried)", plural(int64(len(t.Rows)), "application", "applications"))
-}
-
-func answerFailed(s *Section, loc *time.Location) string {
-	t := s.Table
-	c := col(t, "failures", "failed_sign_ins")
-	if c < 0 {
-		return answerGeneric(s, loc)
-	}
-	total, ok := sumColumn(t, c)
-	if !ok {
-		return answerGeneric(s, loc)
-	}
-	line := fmt.Sprintf("%s failed (non-zero error code) in %s", plural(total, "user sign-in", "user sign-ins"), DescribeWindow(s.Bound, loc))
-	if code := col(t, "error_code"); code >= 0 && len(t.Rows) > 0 {
-		v, _ := asInt(t.Rows[0][c])
-		what := ""
-		if m := col(t, "meaning"); m >= 0 {
-			what = " " + strings.TrimSuffix(Text(t.Rows[0][m], loc), ".")
-		}
-		line += fmt.Sprintf("; most often %s%s (%s)", Text(t.Rows[0][code], loc), what, thousands(v))
-	}
-	return line
-}
-
-// answerShare phrases the top row of a ranking by sign-ins with its share.
-func answerShare(column, what string) func(*Section, *time.Location) string {
-	return func(s *Section, loc *time.Location) string {
-		t := s.Table
-		c, n := col(t, "sign_ins"), col(t, column)
-		if c < 0 || n < 0 {
-			return answerGeneric(s, loc)
-		}
-		if len(t.Rows) == 0 {
-			return fmt.Sprintf("%s: no user sign-ins in %s", s.Query.Title, DescribeWindow(s.Bound, loc))
-		}
-		total, _ := sumColumn(t, c)
-		v, _ := asInt(t.Rows[0][c])
-		line := fmt.Sprintf("Most user sign-ins came from %s %s: %s of %s%s in %s", what, Text(t.Rows[0][n], loc),
-			thousands(v), thousands(total), percent(v, total), DescribeWindow(s.Bound, loc))
-		if len(t.Rows) > 1 {
-			v2, _ := asInt(t.Rows[1][c])
-			line += fmt.Sprintf("; next %s (%s)", Text(t.Rows[1][n], loc), thousands(v2))
-		}
-		return line
-	}
-}
-
-func answerWorkloads(s *Section, loc *time.Location) string {
-	t := s.Table
-	lt, sp, res, n := col(t, "log_type"), col(t, "service_principal_id"), col(t, "resource_id", "resource_display_name"), col(t, "sign_ins")
-	if lt < 0 || sp < 0 || res < 0 || n < 0 {
-		return answerGeneric(s, loc)
-	}
-	total, _ := sumColumn(t, n)
-	line := fmt.Sprintf("%s and %s signed in to %s (%s) in %s",
-		plural(int64(distinct(t, sp, lt, "servicePrincipal")), "service principal", "service principals"),
-		plural(int64(distinct(t, sp, lt, "managedIdentity")), "managed identity", "managed identities"),
-		plural(int64(distinct(t, res, -1, "")), "resource", "resources"), plural(total, "sign-in", "sign-ins"), DescribeWindow(s.Bound, loc))
-	if f := col(t, "failed_sign_ins"); f >= 0 {
-		if failed, ok := sumColumn(t, f); ok {
-			line += fmt.Sprintf("; %s failed", thousands(failed))
-		}
-	}
-	return line
-}
-
-func answerWhoHowWhat(s *Section, loc *time.Location) string {
-	t := s.Table
-	u, a, res, n := col(t, "user_principal_name"), col(t, "app_display_name"), col(t, "resource_display_name"), col(t, "sign_ins")
-	if u < 0 || a < 0 || res < 0 || n < 0 {
-		return answerGeneric(s, loc)
-	}
-	total, _ := sumColumn(t, n)
-	line := fmt.Sprintf("%s reached %s through %s (%s, %s) in %s",
-		plural(int64(distinct(t, u, -1, "")), "user", "users"), plural(int64(distinct(t, res, -1, "")), "resource", "resources"),
-		plural(int64(distinct(t, a, -1, "")), "application", "applications"), plural(total, "sign-in", "sign-ins"),
-		plural(int64(len(t.Rows)), "user-app-resource combination", "user-app-resource combinations"), DescribeWindow(s.Bound, loc))
-	best := -1
-	var most int64
-	for i, r := range t.Rows {
-		if v, _ := asInt(r[n]); v > most {
-			best, most = i, v
-		}
-	}
-	if best >= 0 {
-		r := t.Rows[best]
-		line += fmt.Sprintf("; busiest: %s via %s to %s (%s)", Text(r[u], loc), Text(r[a], loc), Text(r[res], loc), thousands(most))
-	}
-	return line
-}
-
-// answerGeneric states the first row as it is: "Title (window): col value, col value".
-func answerGeneric(s *Section, loc *time.Location) string {
-	t := s.Table
-	if len(t.Rows) == 0 {
-		return fmt.Sprintf("%s: no rows in %s", s.Query.Title, DescribeWindow(s.Bound, loc))
-	}
-	var parts []string
-	for i, c := range t.Columns {
-		if i == 4 {
-			break
-		}
-		parts = append(parts, c.Name+" "+Text(t.Rows[0][i], loc))
-	}
-	return fmt.Sprintf("%s, %s, first of %d rows: %s", s.Query.Title, DescribeWindow(s.Bound, loc), len(t.Rows), strings.Join(parts, ", "))
 }

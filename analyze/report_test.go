@@ -181,12 +181,29 @@ func TestDescribeWindow(t *testing.T) {
 
 func TestCapWarning(t *testing.T) {
 	r := &Report{Sources: []*store.FileResult{{Path: "InteractiveSignIns.csv", Format: "admin-csv", Records: 100000, Loaded: 100000}}}
-	if w := strings.Join(r.warnings(), "\n"); !strings.Contains(w, "InteractiveSignIns.csv holds exactly 100,000 records, a known export cap") {
+	caps, err := exportCaps(nil, Params{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(r.warnings(caps), "\n"); !strings.Contains(w, "InteractiveSignIns.csv holds exactly 100,000 records, a known export cap") {
 		t.Errorf("no cap warning: %s", w)
 	}
 	r.Sources[0].Records = 99999
-	if w := strings.Join(r.warnings(), "\n"); strings.Contains(w, "cap") {
+	if w := strings.Join(r.warnings(caps), "\n"); strings.Contains(w, "cap") {
 		t.Errorf("cap warning for 99,999: %s", w)
+	}
+	// --set export-truncated.caps changes the warning as it changes the detection.
+	caps, err = exportCaps(nil, Params{Set: map[string]string{"export-truncated.caps": "99999, 5"}}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(r.warnings(caps), "\n"); !strings.Contains(w, "holds exactly 99,999 records, a known export cap") {
+		t.Errorf("--set caps=99999,5: no cap warning: %s", w)
+	}
+	// The detection's own run wins: its bound caps are what the finding used.
+	runs := []DetectionRun{{Query: &queries.Query{ID: "export-truncated"}, Bound: Bound{Args: map[string]any{"caps": "100000"}}}}
+	if caps, err = exportCaps(runs, Params{}, time.Time{}); err != nil || len(caps) != 1 || caps[0] != 100000 {
+		t.Errorf("caps from the run: %v, %v", caps, err)
 	}
 }
 

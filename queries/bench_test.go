@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinlens/signinlens/analyze"
+	"github.com/signinlens/signinlens/queries"
 	"github.com/signinlens/signinlens/store"
 )
 
@@ -121,7 +121,7 @@ func BenchmarkCatalogue(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	if err := analyze.Prepare(ctx, db.SQL); err != nil {
+	if err := queries.Prepare(ctx, db.SQL); err != nil {
 		b.Fatal(err)
 	}
 	n, err := db.Count(ctx)
@@ -129,7 +129,7 @@ func BenchmarkCatalogue(b *testing.B) {
 		b.Fatalf("%d sign-ins, %v", n, err)
 	}
 	b.Logf("built %d sign-ins in %s", n, time.Since(start).Round(time.Millisecond))
-	asOf, err := analyze.LatestEvent(ctx, db.SQL)
+	asOf, err := queries.LatestEvent(ctx, db.SQL)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -137,8 +137,8 @@ func BenchmarkCatalogue(b *testing.B) {
 		if q.Kind != "query" {
 			continue
 		}
-		p := analyze.Params{}
-		if analyze.NeedsFilter(q) == "user" {
+		p := queries.Params{}
+		if queries.NeedsFilter(q) == "user" {
 			p.User = "user42@contoso.example"
 		}
 		b.Run(q.ID, func(b *testing.B) {
@@ -146,7 +146,7 @@ func BenchmarkCatalogue(b *testing.B) {
 			best, bestCPU := time.Duration(1<<62), time.Duration(1<<62)
 			for b.Loop() {
 				start, cpu := time.Now(), processCPU()
-				t, _, err := analyze.Run(ctx, db.SQL, q, p, asOf)
+				t, _, err := queries.Run(ctx, db.SQL, q, p, asOf)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/loaders"
 	"github.com/signinlens/signinlens/queries"
 	"github.com/signinlens/signinlens/store"
@@ -43,7 +42,7 @@ func openDB(t testing.TB, paths ...string) *store.DB {
 			}
 		}
 	}
-	if err := analyze.Prepare(ctx, db.SQL); err != nil {
+	if err := queries.Prepare(ctx, db.SQL); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -87,9 +86,13 @@ func TestCatalogueHeaders(t *testing.T) {
 	db := openDB(t)
 	schema := schemaNames(t, db.SQL)
 	qs := all(t)
-	files, err := filepath.Glob("*.sql")
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, dir := range []string{"questions", "detections"} {
+		f, err := filepath.Glob(filepath.Join(dir, "*.sql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f...)
 	}
 	if len(files) != len(qs) {
 		t.Errorf("%d .sql files but %d catalogue entries", len(files), len(qs))
@@ -100,7 +103,7 @@ func TestCatalogueHeaders(t *testing.T) {
 			t.Errorf("%s: id used twice", q.ID)
 		}
 		seen[q.ID] = true
-		if q.File != q.ID+".sql" {
+		if q.File != map[string]string{"query": "questions/", "detection": "detections/"}[q.Kind]+q.ID+".sql" {
 			t.Errorf("%s: file %s", q.ID, q.File)
 		}
 		if q.Kind != "query" {
@@ -110,14 +113,14 @@ func TestCatalogueHeaders(t *testing.T) {
 			t.Errorf("%s: no requires: line", q.ID)
 		}
 		for _, f := range q.Requires {
-			if table, ok := analyze.TableFields[f]; ok {
+			if table, ok := queries.TableField(f); ok {
 				if _, exists := schema[table]; !exists {
 					t.Errorf("%s: requires %q, whose table %s is not in the schema", q.ID, f, table)
 				}
 				continue
 			}
 			if !slices.Contains(schema["signins"], f) {
-				t.Errorf("%s: requires %q, which is neither a signins column nor one of %v", q.ID, f, analyze.TableFields)
+				t.Errorf("%s: requires %q, which is neither a signins column nor ca_policies or auth_steps", q.ID, f)
 			}
 		}
 		for _, c := range q.Columns {
@@ -143,7 +146,7 @@ func TestCatalogueHeaders(t *testing.T) {
 			}
 		}
 		if q.Window != "all" {
-			if _, _, err := analyze.ParseWindow(q.Window); err != nil {
+			if _, _, err := queries.ParseWindow(q.Window); err != nil {
 				t.Errorf("%s: %v", q.ID, err)
 			}
 		}
@@ -161,7 +164,7 @@ func TestCatalogueColumns(t *testing.T) {
 		{"empty", openDB(t)},
 		{"fixture", openDB(t, fixtureDir+"/graph")},
 	} {
-		asOf, err := analyze.LatestEvent(ctx, tc.db.SQL)
+		asOf, err := queries.LatestEvent(ctx, tc.db.SQL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,11 +175,11 @@ func TestCatalogueColumns(t *testing.T) {
 			if q.Kind != "query" {
 				continue // detections join reference tables of their own and have their own tests
 			}
-			p := analyze.Params{}
-			if analyze.NeedsFilter(q) == "user" {
+			p := queries.Params{}
+			if queries.NeedsFilter(q) == "user" {
 				p.User = "alice@contoso.example"
 			}
-			tab, _, err := analyze.Run(ctx, tc.db.SQL, q, p, asOf)
+			tab, _, err := queries.Run(ctx, tc.db.SQL, q, p, asOf)
 			if err != nil {
 				t.Errorf("%s on the %s database: %v", q.ID, tc.name, err)
 				continue
@@ -190,10 +193,39 @@ func TestCatalogueColumns(t *testing.T) {
 			}
 			if !slices.Equal(got, want) {
 				t.Errorf("%s on the %s database: columns\n got  %v\n want %v (the column: lines)", q.ID, tc.name, got, want)
+			} else {
+				for i, c := range tab.Columns {
+					if k := q.Columns[i].Kind; !kindFitsType(k, c.Type) {
+						t.Errorf("%s: column %s is declared %s but the SQL returns %s", q.ID, c.Name, k, c.Type)
+					}
+				}
 			}
 			if tc.name == "fixture" && len(tab.Rows) == 0 {
 				t.Errorf("%s: no rows on the fixture; the fixture should exercise every query", q.ID)
 			}
 		}
 	}
+}
+
+// kindFitsType says whether a column's declared display kind can show values of the DuckDB
+// type the SQL returns.
+func kindFitsType(kind, typ string) bool {
+	t := strings.ToUpper(typ)
+	switch kind {
+	case "integer", "code":
+		return slices.Contains([]string{"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER"}, t)
+	case "number", "percent":
+		return t == "DOUBLE" || t == "FLOAT" || strings.HasPrefix(t, "DECIMAL")
+	case "time":
+		return strings.HasPrefix(t, "TIMESTAMP")
+	case "day":
+		return t == "DATE" || t == "VARCHAR"
+	case "boolean":
+		return t == "BOOLEAN"
+	case "list":
+		return strings.HasSuffix(t, "[]")
+	case "text":
+		return t == "VARCHAR"
+	}
+	return false
 }

@@ -9,15 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinlens/signinlens/analyze"
+	"github.com/signinlens/signinlens/queries"
 )
 
 // TestFindingsTable: the findings table that query-style output renders (findings
 // --format) keeps its JSON keys and values in every table format.
 func TestFindingsTable(t *testing.T) {
-	f := analyze.Finding{Detection: "brute-force", Severity: "high", Title: "t", UserPrincipalName: "bob@contoso.example",
+	f := queries.Finding{Detection: "brute-force", Severity: "high", Title: "t", UserPrincipalName: "bob@contoso.example",
 		FirstSeen: time.Date(2025, 6, 10, 8, 0, 0, 0, time.UTC), Events: 20, Details: "d", Evidence: []int64{1, 2}}
-	tab := analyze.FindingsTable([]analyze.Finding{f})
+	tab := queries.FindingsTable([]queries.Finding{f})
 	var b bytes.Buffer
 	if err := RenderTable(&b, tab, "json", RenderOptions{}); err != nil {
 		t.Fatal(err)

@@ -50,7 +50,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	q.add(fs)
 	fs.StringVar(&config, "config", "", configUsage)
 	fs.BoolVar(&raw, "raw", false, "also write the in-scope sign-ins to Raw sheets (.xlsx only; split at 1,048,576 rows)")
-	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding of this `severity` or higher exists: "+strings.Join(queries.Severities, ", "))
+	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding of this `severity` or higher exists: "+strings.Join(queries.Severities(), ", "))
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if raw && !format.Raw {
 		return usageError{msg: fmt.Sprintf("--raw needs a workbook output; %s is %s", out, format.Name), try: "signinlens analyze exports/ -o report.xlsx --raw"}
 	}
-	if err := analyze.CheckSeverity(failOn); err != nil {
+	if err := queries.CheckSeverity(failOn); err != nil {
 		return usageError{msg: "--fail-on: " + err.Error(), try: try + " --fail-on high"}
 	}
 	p, loc, err := q.params()
@@ -78,7 +78,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if err := applySettings(config, &p); err != nil {
 		return err
 	}
-	if err := analyze.ValidateSet(p.Set); err != nil {
+	if err := queries.ValidateSet(p.Set); err != nil {
 		return usageError{msg: "--set " + err.Error(), try: try + " --set password-spray.min_users=5"}
 	}
 	if err := checkOutput(out, fs.Args(), d.db); err != nil {

@@ -3,19 +3,19 @@ package main
 import (
 	"fmt"
 
-	"github.com/signinlens/signinlens/analyze"
+	"github.com/signinlens/signinlens/queries"
 )
 
 // checkFailOn is --fail-on: an error exiting 4 when a finding at or above severity exists, nil
 // when none does or severity is empty (the flag not given).
-func checkFailOn(found []analyze.Finding, severity string) error {
+func checkFailOn(found []queries.Finding, severity string) error {
 	if severity == "" {
 		return nil
 	}
-	min := analyze.SeverityRank(severity)
+	min := queries.SeverityRank(severity)
 	var n int64
 	for _, f := range found {
-		if analyze.SeverityRank(f.Severity) >= min {
+		if queries.SeverityRank(f.Severity) >= min {
 			n++
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/queries"
 	"github.com/signinlens/signinlens/report"
 )
@@ -66,7 +65,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "findings", fmt.Sprintf(findingsUsage, detectionSummary()))
 	d.add(fs, "")
 	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(report.TableFormats(), ", "))
-	fs.StringVar(&minSeverity, "min-severity", "low", "report findings at or above this `severity`: "+strings.Join(queries.Severities, ", "))
+	fs.StringVar(&minSeverity, "min-severity", "low", "report findings at or above this `severity`: "+strings.Join(queries.Severities(), ", "))
 	fs.StringVar(&config, "config", "", configUsage)
 	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding at or above this `severity` is reported")
 	qf.add(fs)
@@ -76,10 +75,10 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	if err := report.CheckTableFormat(format); err != nil {
 		return usageError{msg: err.Error(), try: "signinlens findings --db case.duckdb --format csv"}
 	}
-	if err := analyze.CheckSeverity(minSeverity); err != nil {
+	if err := queries.CheckSeverity(minSeverity); err != nil {
 		return usageError{msg: "--min-severity: " + err.Error(), try: "signinlens findings --db case.duckdb --min-severity medium"}
 	}
-	if err := analyze.CheckSeverity(failOn); err != nil {
+	if err := queries.CheckSeverity(failOn); err != nil {
 		return usageError{msg: "--fail-on: " + err.Error(), try: "signinlens findings --db case.duckdb --fail-on high"}
 	}
 	p, loc, err := qf.params()
@@ -89,7 +88,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	if err := applySettings(config, &p); err != nil {
 		return err
 	}
-	if err := analyze.ValidateSet(p.Set); err != nil {
+	if err := queries.ValidateSet(p.Set); err != nil {
 		return usageError{msg: "--set " + err.Error(), try: "signinlens findings --help (lists every detection's parameters)"}
 	}
 	db, _, err := openData(ctx, e, &d, fs.Args())
@@ -101,11 +100,11 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	found, runs, err := analyze.RunDetections(ctx, db.SQL, p, asOf, minSeverity)
+	found, runs, err := queries.RunDetections(ctx, db.SQL, p, asOf, minSeverity)
 	if err != nil {
 		return err
 	}
-	if err := report.RenderTable(e.stdout, analyze.FindingsTable(found), format, report.RenderOptions{Loc: loc}); err != nil {
+	if err := report.RenderTable(e.stdout, queries.FindingsTable(found), format, report.RenderOptions{Loc: loc}); err != nil {
 		return err
 	}
 	for _, r := range runs {

@@ -56,8 +56,8 @@ func TestFindingsSetChangesThreshold(t *testing.T) {
 		t.Errorf("default threshold found a spray: %+v", rows)
 	}
 	// Only interactive sign-ins in the file: the three other logs are missing (low).
-	if got := only(rows, "log-type-missing"); len(got) != 3 {
-		t.Errorf("log-type-missing: %+v", got)
+	if got := only(rows, "missing-log-type"); len(got) != 3 {
+		t.Errorf("missing-log-type: %+v", got)
 	}
 	code, out, errOut = runCLI(t, "findings", "--quiet", "--format", "json", "--set", "password-spray.min_users=9", sprayQuiet)
 	if code != exitOK {
@@ -119,7 +119,7 @@ func TestFindingsUsageErrors(t *testing.T) {
 // nothing. The database is made to look like an admin-center CSV load: no risk fields.
 func TestFindingsSaysWhatCouldNotRun(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "case.duckdb")
-	if code, _, errOut := runCLI(t, "load", "--quiet", "--db", dbPath, "../../testdata/detections/risky-signin/fire/graph-page.json"); code != exitOK {
+	if code, _, errOut := runCLI(t, "load", "--quiet", "--db", dbPath, "../../testdata/detections/identity-protection-risk/fire/graph-page.json"); code != exitOK {
 		t.Fatalf("load: %d %s", code, errOut)
 	}
 	db, err := store.Open(dbPath, store.Options{Threads: 1})
@@ -139,10 +139,10 @@ func TestFindingsSaysWhatCouldNotRun(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("code %d: %s", code, errOut)
 	}
-	if len(only(findingsJSON(t, out), "risky-signin")) != 0 {
-		t.Errorf("risky-signin reported findings without risk fields")
+	if len(only(findingsJSON(t, out), "identity-protection-risk")) != 0 {
+		t.Errorf("identity-protection-risk reported findings without risk fields")
 	}
-	if !strings.Contains(errOut, "signinlens: warning: detection risky-signin could not run: risk fields are not available") {
+	if !strings.Contains(errOut, "signinlens: warning: detection identity-protection-risk could not run: risk fields are not available") {
 		t.Errorf("stderr %q", errOut)
 	}
 }

@@ -75,10 +75,10 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		}
 		p.Set["browsers.by_version"] = "true"
 	}
-	if err := analyze.CheckParams(q, p); err != nil {
+	if err := queries.CheckParams(q, p); err != nil {
 		return usageError{msg: err.Error(), try: "signinlens queries " + id}
 	}
-	if f := analyze.NeedsFilter(q); f != "" && filterValue(p, f) == "" {
+	if f := queries.NeedsFilter(q); f != "" && filterValue(p, f) == "" {
 		return usageError{msg: fmt.Sprintf("%s needs --%s", id, f), try: "signinlens query " + id + " --db case.duckdb --" + f + " alice@contoso.com"}
 	}
 	db, _, err := openData(ctx, e, &d, fs.Args()[1:])
@@ -86,10 +86,10 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := analyze.Prepare(ctx, db.SQL); err != nil {
+	if err := queries.Prepare(ctx, db.SQL); err != nil {
 		return err
 	}
-	gap, err := analyze.CheckAvailability(ctx, db.SQL, q)
+	gap, err := queries.CheckAvailability(ctx, db.SQL, q)
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	t, b, err := analyze.Run(ctx, db.SQL, q, p, asOf)
+	t, b, err := queries.Run(ctx, db.SQL, q, p, asOf)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if format == "table" || format == "markdown" {
-		notes, err := analyze.Notes(ctx, db.SQL, q, b, loc)
+		notes, err := queries.Notes(ctx, db.SQL, q, b, loc)
 		if err != nil {
 			return err
 		}

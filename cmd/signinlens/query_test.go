@@ -40,7 +40,7 @@ func TestQueriesShowsOne(t *testing.T) {
 		t.Fatal(code)
 	}
 	for _, want := range []string{"browsers — Browsers used by users", "Window:    all", "$by_version", "--set browsers.by_version=VALUE",
-		"Columns:", "failed_sign_ins  sign-ins with a non-zero error code", "SQL (browsers.sql", "FROM scoped($since, $until, $app, $user, $ip, $log_types)", "Needs:     browser"} {
+		"Columns:", "failed_sign_ins  sign-ins with a non-zero error code", "SQL (questions/browsers.sql", "FROM scoped($since, $until, $app, $user, $ip, $log_types)", "Needs:     browser"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("queries browsers lacks %q:\n%s", want, out)
 		}

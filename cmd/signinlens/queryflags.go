@@ -9,6 +9,7 @@ import (
 
 	"github.com/signinlens/signinlens/analyze"
 	"github.com/signinlens/signinlens/loaders"
+	"github.com/signinlens/signinlens/queries"
 	"github.com/spf13/pflag"
 )
 
@@ -72,7 +73,7 @@ func (q *queryFlags) params() (analyze.Params, *time.Location, error) {
 		return bad("--since must be before --until")
 	}
 	if q.window != "" {
-		d, all, err := analyze.ParseWindow(q.window)
+		d, all, err := queries.ParseWindow(q.window)
 		if err != nil {
 			return bad("--window: %v", err)
 		}
@@ -109,7 +110,7 @@ func applySettings(config string, p *analyze.Params) error {
 	if config == "" {
 		return nil
 	}
-	settings, err := analyze.LoadSettings(config)
+	settings, err := queries.LoadSettings(config)
 	if err != nil {
 		return err
 	}
@@ -125,5 +126,5 @@ func resolveAsOf(ctx context.Context, db *sql.DB, p *analyze.Params) (time.Time,
 	if !p.AsOf.IsZero() {
 		return p.AsOf.UTC(), nil
 	}
-	return analyze.LatestEvent(ctx, db)
+	return queries.LatestEvent(ctx, db)
 }

@@ -1,0 +1,225 @@
+package queries
+
+import (
+	"database/sql"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ScopeMacro defines scoped(), the table every catalogue query reads: the sign-ins inside
+// the window and filters. Its arguments are bound parameters, so no input text ever
+// becomes SQL. It is created once per connection pool by Prepare.
+const ScopeMacro = `CREATE OR REPLACE TEMP MACRO scoped(since, until, app, usr, ip, log_types) AS TABLE
+SELECT * FROM signins
+WHERE (since IS NULL OR created_at > since)
+  AND (until IS NULL OR created_at <= until)
+  AND (app IS NULL OR app_id = app OR lower(app_display_name) = lower(app))
+  AND (usr IS NULL OR user_id = usr OR lower(user_principal_name) = lower(usr))
+  AND (ip IS NULL OR ip_address = ip)
+  AND (log_types IS NULL OR len(log_types) = 0 OR list_contains(log_types, log_type))`
+
+// Params are the user's choices for a run. Zero values mean defaults.
+type Params struct {
+	AsOf     time.Time     // end of every window; default: the latest event in the data
+	Window   time.Duration // overrides each query's default window when > 0
+	All      bool          // ignore windows: the whole export up to as-of
+	Since    time.Time     // absolute start (exclusive); overrides the window
+	Until    time.Time     // absolute end (inclusive); overrides as-of as the end
+	App      string
+	User     string
+	IP       string
+	LogTypes []string
+	// Set overrides query parameters: "detection.param" -> value.
+	Set map[string]string
+}
+
+// Bound describes the window a query actually ran with.
+type Bound struct {
+	Since time.Time // zero: unbounded
+	Until time.Time
+	Args  map[string]any // every bound parameter, for the Methodology record
+}
+
+var dollarName = regexp.MustCompile(`\$([a-z_][a-z0-9_]*)`)
+
+// ParseWindow reads 24h, 7d, 2w, 90m, 30s or "all" (returned as 0, true).
+func ParseWindow(s string) (d time.Duration, all bool, err error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "all" {
+		return 0, true, nil
+	}
+	if len(s) < 2 {
+		return 0, false, fmt.Errorf("window %q: want a number and a unit (s, m, h, d, w) or all", s)
+	}
+	n, err := strconv.ParseFloat(s[:len(s)-1], 64)
+	if err != nil || n <= 0 {
+		return 0, false, fmt.Errorf("window %q: want a positive number and a unit (s, m, h, d, w) or all", s)
+	}
+	unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[len(s)-1]]
+	if unit == 0 {
+		return 0, false, fmt.Errorf("window %q: unit must be s, m, h, d or w", s)
+	}
+	return time.Duration(n * float64(unit)), false, nil
+}
+
+// Bind works out the window and the named arguments of q under p, asOf already resolved.
+func Bind(q *Query, p Params, asOf time.Time) (Bound, []any, error) {
+	b := Bound{Until: asOf, Args: map[string]any{}}
+	if !p.Until.IsZero() {
+		b.Until = p.Until.UTC()
+	}
+	switch {
+	case !p.Since.IsZero():
+		b.Since = p.Since.UTC()
+	case p.All:
+	case p.Window > 0:
+		b.Since = b.Until.Add(-p.Window)
+	default:
+		d, all, err := ParseWindow(q.Window)
+		if err != nil {
+			return b, nil, fmt.Errorf("query %s: %w", q.ID, err)
+		}
+		if !all {
+			b.Since = b.Until.Add(-d)
+		}
+	}
+	std := map[string]any{
+		"as_of":     asOf,
+		"until":     b.Until,
+		"since":     nullableTime(b.Since),
+		"app":       nullableText(p.App),
+		"user":      nullableText(p.User),
+		"ip":        nullableText(p.IP),
+		"log_types": nullableList(p.LogTypes),
+	}
+	for _, prm := range q.Params {
+		raw := prm.Default
+		if v, ok := p.Set[q.ID+"."+prm.Name]; ok {
+			raw = v
+		}
+		v, err := convertParam(prm, raw)
+		if err != nil {
+			return b, nil, fmt.Errorf("%s.%s: %w", q.ID, prm.Name, err)
+		}
+		std[prm.Name] = v
+	}
+	var args []any
+	used := map[string]bool{}
+	for _, m := range dollarName.FindAllStringSubmatch(q.SQL, -1) {
+		name := m[1]
+		if used[name] {
+			continue
+		}
+		v, ok := std[name]
+		if !ok {
+			return b, nil, fmt.Errorf("query %s uses $%s, which is neither a standard parameter nor declared", q.ID, name)
+		}
+		used[name] = true
+		b.Args[name] = v
+		args = append(args, sql.Named(name, v))
+	}
+	return b, args, nil
+}
+
+func convertParam(p Param, raw string) (any, error) {
+	switch p.Type {
+	case "integer":
+		v, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("want a whole number, got %q", raw)
+		}
+		return v, nil
+	case "number":
+		v, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return nil, fmt.Errorf("want a number, got %q", raw)
+		}
+		return v, nil
+	case "boolean":
+		v, err := strconv.ParseBool(raw)
+		if err != nil {
+			return nil, fmt.Errorf("want true or false, got %q", raw)
+		}
+		return v, nil
+	case "duration":
+		d, all, err := ParseWindow(raw)
+		if err != nil || all {
+			return nil, fmt.Errorf("want a duration such as 30m, 1h or 7d, got %q", raw)
+		}
+		// Bound as whole seconds; SQL uses to_seconds($name).
+		return int64(d / time.Second), nil
+	}
+	return raw, nil
+}
+
+// ScopeArgs are the positional arguments of scoped(?, ?, ?, ?, ?, ?::VARCHAR[]) under p's
+// filters and absolute bounds, ending at until; per-query windows do not apply.
+func ScopeArgs(p Params, until time.Time) []any {
+	return []any{nullableTime(p.Since.UTC()), until, nullableText(p.App), nullableText(p.User), nullableText(p.IP), nullableList(p.LogTypes)}
+}
+
+func nullableTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+func nullableText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullableList(l []string) any {
+	if len(l) == 0 {
+		return nil
+	}
+	out := make([]any, len(l))
+	for i, s := range l {
+		out[i] = s
+	}
+	return out
+}
+
+// CheckParams validates p for q without a database: --set keys that name q must name one
+// of its declared parameters and hold a value of the declared type. Settings for other
+// catalogue entries are left alone (one --set list serves a whole report).
+func CheckParams(q *Query, p Params) error {
+	declared := map[string]Param{}
+	for _, prm := range q.Params {
+		declared[prm.Name] = prm
+	}
+	keys := make([]string, 0, len(p.Set))
+	for k := range p.Set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		raw := p.Set[key]
+		id, name, ok := strings.Cut(key, ".")
+		if !ok || id != q.ID {
+			continue
+		}
+		prm, ok := declared[name]
+		if !ok {
+			if len(q.Params) == 0 {
+				return fmt.Errorf("--set %s: %s has no parameters", key, q.ID)
+			}
+			var names []string
+			for _, d := range q.Params {
+				names = append(names, d.Name)
+			}
+			return fmt.Errorf("--set %s: %s has no parameter %q (it has %s)", key, q.ID, name, strings.Join(names, ", "))
+		}
+		if _, err := convertParam(prm, raw); err != nil {
+			return fmt.Errorf("--set %s: %w", key, err)
+		}
+	}
+	return nil
+}

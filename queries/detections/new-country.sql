@@ -1,0 +1,58 @@
+-- id: new-country
+-- kind: detection
+-- title: Sign-in from a new country
+-- question: Did a user sign in successfully, in the last day of the export, from a country they had not signed in from before?
+-- window: all
+-- severity: medium
+-- mitre: T1078.004
+-- anchor: Microsoft Sentinel "Anomalous sign-in location by user account and authenticating application" and Elastic new-terms rules on source country per user (a country never seen for the user in the look-back)
+-- requires: country, user_principal_name
+-- log-types: interactiveUser, nonInteractiveUser
+-- param: recent duration 1d | the recent period, ending at the as-of time; successful sign-ins in the window before it are the baseline
+-- column: severity text | medium
+-- column: title text | "Sign-in from a new country: <country>"
+-- column: user_principal_name text | the user (lower case)
+-- column: ip_address text | the address when every sign-in from the new country came from one; empty when several
+-- column: service_principal_id text | empty
+-- column: first_seen time | first successful sign-in from the new country
+-- column: last_seen time | last one
+-- column: events integer | successful sign-ins of the user from the new country, all in the recent period. Users without any successful sign-in before the recent period are left out: for them every country is new
+-- column: details text | the new country and the user's baseline countries
+-- column: evidence list | those sign-ins
+-- reference: https://attack.mitre.org/techniques/T1078/004/
+WITH s AS (
+    SELECT signin_key, created_at, lower(user_principal_name) AS usr, ip_address,
+        upper(country) AS cc, city
+    FROM scoped($since, $until, $app, $user, $ip, $log_types)
+    WHERE error_code = 0 AND user_principal_name IS NOT NULL AND nullif(country, '') IS NOT NULL
+      AND log_type IN ('interactiveUser', 'nonInteractiveUser')
+),
+baseline AS (
+    SELECT usr, count(*) AS n,
+        string_agg(cc || ' (' || k || ')', ', ' ORDER BY k DESC, cc) AS countries
+    FROM (SELECT usr, cc, count(*) AS k FROM s WHERE created_at <= $until - to_seconds($recent) GROUP BY usr, cc)
+    GROUP BY usr
+),
+per_country AS (
+    SELECT usr, cc, min(created_at) AS first_use, max(created_at) AS last_use, count(*) AS n,
+        CASE WHEN count(DISTINCT ip_address) = 1 THEN min(ip_address) ELSE '' END AS ip_address,
+        list(DISTINCT city ORDER BY city) FILTER (WHERE nullif(city, '') IS NOT NULL) AS cities,
+        list(signin_key ORDER BY created_at, signin_key) AS keys
+    FROM s GROUP BY usr, cc
+)
+SELECT
+    'medium' AS severity,
+    'Sign-in from a new country: ' || c.cc AS title,
+    c.usr AS user_principal_name,
+    c.ip_address,
+    '' AS service_principal_id,
+    c.first_use AS first_seen,
+    c.last_use AS last_seen,
+    c.n AS events,
+    c.n || CASE WHEN c.n = 1 THEN ' successful sign-in' ELSE ' successful sign-ins' END || ' from ' || c.cc
+        || coalesce(' (' || array_to_string(c.cities, ', ') || ')', '')
+        || ' from ' || strftime(c.first_use, '%Y-%m-%dT%H:%M:%SZ') || '; before that only from ' || b.countries AS details,
+    c.keys AS evidence
+FROM per_country c JOIN baseline b USING (usr)
+WHERE c.first_use > $until - to_seconds($recent)
+ORDER BY first_seen, user_principal_name, title

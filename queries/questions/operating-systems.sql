@@ -1,0 +1,24 @@
+-- id: operating-systems
+-- kind: query
+-- title: Operating systems used by users
+-- question: From which operating systems do users sign in, and how many sign-ins from each failed?
+-- window: all
+-- mirrors: Entra admin center > Sign-in logs, column Operating System
+-- requires: operating_system
+-- log-types: interactiveUser, nonInteractiveUser
+-- summary: rank=5 | {{if not rows}}{{title}}: no user sign-ins in {{window}}{{else}}{{with $r := first}}Most user sign-ins came from the operating system {{text $r.operating_system}}: {{thousands $r.sign_ins}} of {{thousands (sum "sign_ins")}}{{percent $r.sign_ins (sum "sign_ins")}} in {{window}}{{end}}{{with $r := second}}; next {{text $r.operating_system}} ({{thousands $r.sign_ins}}){{end}}{{end}}
+-- chart: rank=3 category=operating_system value=sign_ins | Operating systems: user sign-ins
+-- column: operating_system text | operating system as exported (spellings vary: Windows10, Windows 10, MacOs, Ios); "(unknown)" when empty
+-- column: sign_ins integer | interactive and non-interactive user sign-ins
+-- column: users integer | distinct users (by user id)
+-- column: failed_sign_ins integer | sign-ins with a non-zero error code (interrupts included)
+-- reference: https://learn.microsoft.com/graph/api/resources/devicedetail
+SELECT
+    coalesce(nullif(trim(operating_system), ''), '(unknown)') AS operating_system,
+    count(*) AS sign_ins,
+    count(DISTINCT user_id) AS users,
+    count(*) FILTER (WHERE error_code <> 0) AS failed_sign_ins
+FROM scoped($since, $until, $app, $user, $ip, $log_types)
+WHERE log_type IN ('interactiveUser', 'nonInteractiveUser')
+GROUP BY 1
+ORDER BY sign_ins DESC, operating_system
