@@ -524,22 +524,22 @@ func (w *writer) prime(ctx context.Context) error {
 	// One row per version: the key of each with the content hash of every version.
 	rows, err := db.QueryContext(ctx, `SELECT coalesce(id, ''), log_type, epoch_ns(created_at), error_code,
 		coalesce(user_id, ''), coalesce(app_id, ''), coalesce(ip_address, ''), coalesce(correlation_id, ''),
-		coalesce(unique_token_id, ''), coalesce(service_principal_id, ''), s.signin_key, coalesce(v.content_hash, 0)
-		FROM signins s LEFT JOIN signin_versions v USING (signin_key)`)
+		coalesce(unique_token_id, ''), coalesce(service_principal_id, ''), s.signin_key, coalesce(v.content_hash, 0),
+		coalesce(epoch_us(v.ingested_at), 0) FROM signins s LEFT JOIN signin_versions v USING (signin_key)`)
 	if err != nil {
 		return fmt.Errorf("read existing sign-ins: %w", err)
 	}
 	defer rows.Close()
 	var r loaders.Record
 	for rows.Next() {
-		var ns, skey, hash int64
+		var ns, skey, hash, ing int64
 		if err := rows.Scan(&r.S[loaders.ID], &r.LogType, &ns, &r.ErrorCode, &r.S[loaders.UserID], &r.S[loaders.AppID],
 			&r.S[loaders.IPAddress], &r.S[loaders.CorrelationID], &r.S[loaders.UniqueTokenID], &r.S[loaders.ServicePrincipalID],
-			&skey, &hash); err != nil {
+			&skey, &hash, &ing); err != nil {
 			return fmt.Errorf("read existing sign-ins: %w", err)
 		}
 		r.CreatedAt = time.Unix(0, ns).UTC()
-		w.remember(w.key(&r), skey, uint64(hash))
+		w.remember(w.key(&r), skey, seenVersion{hash: uint64(hash), ing: ing})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read existing sign-ins: %w", err)
@@ -644,7 +644,7 @@ func (w *writer) file(ctx context.Context, j *fileJob, progress func(int64)) (*F
 			fr.Records++
 			k := rw.key
 			if seen, ok := w.seen[k]; ok {
-				if w.isCopy(k, seen, rw.hash) {
+				if w.isCopy(k, seen, rw) {
 					fr.Duplicates++
 					continue
 				}
@@ -654,7 +654,7 @@ func (w *writer) file(ctx context.Context, j *fileJob, progress func(int64)) (*F
 				fr.Versions++
 				continue
 			}
-			w.seen[k] = seenSignin{key: w.nextKey, hash: rw.hash}
+			w.seen[k] = seenSignin{key: w.nextKey, seenVersion: seenVersion{hash: rw.hash, ing: ingestMicros(&rw.r)}}
 			if err := w.appendSignin(fr, rw); err != nil {
 				return nil, fmt.Errorf("write %s %s: %w", j.in.Path, position(&rw.r), err)
 			}

@@ -21,10 +21,26 @@ import (
 	"github.com/signinlens/signinlens/loaders"
 )
 
-// seenSignin is a sign-in already loaded: its key and the content hash of its first version.
+// seenSignin is a sign-in already loaded: its key, and the content hash and ingestion
+// time of its first version.
 type seenSignin struct {
-	key  int64
+	key int64
+	seenVersion
+}
+
+// seenVersion is a version already loaded: its content hash and ingestion time (Unix µs,
+// 0 when the format has none).
+type seenVersion struct {
 	hash uint64
+	ing  int64
+}
+
+// ingestFix is a copy that was ingested earlier than the version loaded first: a version's
+// ingestion time is the earliest of its copies, whatever the order they are loaded in.
+type ingestFix struct {
+	signinKey int64
+	hash      uint64
+	ing       int64
 }
 
 // versionWriter holds the appenders of the version tables and the sign-ins to merge.
@@ -32,9 +48,10 @@ type versionWriter struct {
 	meta, rows, ca, steps *chunkAppender
 	// more holds the content hashes of the versions after the first, for the few sign-ins
 	// that have them.
-	more map[[2]uint64][]uint64
+	more map[[2]uint64][]seenVersion
 	// pending are the sign-ins that got a version since the last merge.
 	pending map[int64]struct{}
+	fixes   []ingestFix
 }
 
 func (v *versionWriter) open(raw bindings.Connection) error {
@@ -67,51 +84,77 @@ func (v *versionWriter) appendMeta(signinKey, versionKey int64, sourceID int, rw
 }
 
 // remember records a version read back from the database.
-func (w *writer) remember(k [2]uint64, signinKey int64, hash uint64) {
+func (w *writer) remember(k [2]uint64, signinKey int64, v seenVersion) {
 	if s, ok := w.seen[k]; ok {
-		if s.hash != hash {
-			w.addHash(k, hash)
+		if s.hash != v.hash {
+			w.addVersion(k, v)
 		}
 		return
 	}
-	w.seen[k] = seenSignin{key: signinKey, hash: hash}
+	w.seen[k] = seenSignin{key: signinKey, seenVersion: v}
 }
 
-func (w *writer) addHash(k [2]uint64, hash uint64) {
+func (w *writer) addVersion(k [2]uint64, v seenVersion) {
 	if w.versions.more == nil {
-		w.versions.more = map[[2]uint64][]uint64{}
+		w.versions.more = map[[2]uint64][]seenVersion{}
 	}
-	w.versions.more[k] = append(w.versions.more[k], hash)
+	w.versions.more[k] = append(w.versions.more[k], v)
 }
 
 // isCopy tells whether a record of an already loaded sign-in equals one of its versions. A
 // database written before versions were kept has no hash (0): there, as then, any record
-// of a loaded sign-in is a copy.
-func (w *writer) isCopy(k [2]uint64, s seenSignin, hash uint64) bool {
-	if s.hash == hash || s.hash == 0 {
-		return true
-	}
-	for _, h := range w.versions.more[k] {
-		if h == hash {
-			return true
+// of a loaded sign-in is a copy. A copy ingested earlier than the version it equals moves
+// that version's ingestion time back (see ingestFix).
+func (w *writer) isCopy(k [2]uint64, s seenSignin, rw *row) bool {
+	v := &s.seenVersion
+	if s.hash != rw.hash && s.hash != 0 {
+		v = nil
+		more := w.versions.more[k]
+		for i := range more {
+			if more[i].hash == rw.hash {
+				v = &more[i]
+				break
+			}
+		}
+		if v == nil {
+			return false
 		}
 	}
-	return false
+	if ing := ingestMicros(&rw.r); ing != 0 && v.ing != 0 && ing < v.ing && v.hash != 0 {
+		v.ing = ing
+		if v == &s.seenVersion {
+			w.seen[k] = s
+		}
+		w.versions.fixes = append(w.versions.fixes, ingestFix{signinKey: s.key, hash: v.hash, ing: ing})
+		w.markPending(s.key)
+	}
+	return true
+}
+
+func ingestMicros(r *loaders.Record) int64 {
+	if r.IngestedAt.IsZero() {
+		return 0
+	}
+	return r.IngestedAt.UnixMicro()
+}
+
+func (w *writer) markPending(signinKey int64) {
+	if w.versions.pending == nil {
+		w.versions.pending = map[int64]struct{}{}
+	}
+	w.versions.pending[signinKey] = struct{}{}
 }
 
 // appendVersion keeps a further, different version of the sign-in signinKey; the merge at
 // the next commit folds it into the signins row.
 func (w *writer) appendVersion(fr *FileResult, k [2]uint64, signinKey int64, rw *row) error {
-	w.addHash(k, rw.hash)
+	w.addVersion(k, seenVersion{hash: rw.hash, ing: ingestMicros(&rw.r)})
 	vkey := w.nextKey
 	w.nextKey++
 	if err := w.versions.appendMeta(signinKey, vkey, fr.SourceID, rw); err != nil {
 		return err
 	}
-	if w.versions.pending == nil {
-		w.versions.pending = map[int64]struct{}{}
-	}
-	w.versions.pending[signinKey] = struct{}{}
+	w.markPending(signinKey)
 	return w.appendRow(w.versions.rows, w.versions.ca, w.versions.steps, vkey, fr, rw)
 }
 
@@ -237,6 +280,14 @@ func (w *writer) mergeVersions(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	fixes := "SELECT 1" // nothing to insert
+	if len(w.versions.fixes) > 0 {
+		vals := make([]string, len(w.versions.fixes))
+		for i, f := range w.versions.fixes {
+			vals[i] = fmt.Sprintf("(%d, %d, make_timestamptz(%d))", f.signinKey, int64(f.hash), f.ing)
+		}
+		fixes = "INSERT INTO merge_fixes VALUES " + strings.Join(vals, ", ")
+	}
 	stmts := []string{
 		"CREATE OR REPLACE TEMP TABLE merge_keys AS SELECT unnest([" + strings.Join(keys, ",") + "]::BIGINT[]) AS signin_key",
 		// A sign-in's first version lives in signins until its second arrives: keep a copy.
@@ -247,6 +298,13 @@ func (w *writer) mergeVersions(ctx context.Context) error {
 		// Steps that came with the sign-in (not those of a separate auth-details file).
 		`INSERT INTO signin_version_auth_steps SELECT a.* FROM signin_auth_steps a JOIN signins s USING (signin_key)
 			WHERE a.signin_key IN (SELECT signin_key FROM merge_first) AND a.source_id = s.source_id AND a.source_line = s.source_line`,
+		// Versions seen again with an earlier ingestion time.
+		"CREATE OR REPLACE TEMP TABLE merge_fixes (sk BIGINT, hash BIGINT, ing TIMESTAMPTZ)",
+		fixes,
+		`UPDATE signin_versions SET ingested_at = f.ing FROM merge_fixes f
+			WHERE signin_versions.signin_key = f.sk AND signin_versions.content_hash = f.hash AND signin_versions.ingested_at > f.ing`,
+		`UPDATE signin_version_rows SET ingested_at = v.ingested_at FROM signin_versions v
+			WHERE signin_version_rows.signin_key = v.version_key AND v.signin_key IN (SELECT sk FROM merge_fixes)`,
 		// Merge order: ingestion time, then fields carried, then file order.
 		`CREATE OR REPLACE TEMP TABLE merge_versions AS SELECT signin_key AS sk, version_key AS vk,
 			row_number() OVER (PARTITION BY signin_key ORDER BY ingested_at NULLS FIRST, fields, source_id, source_line, version_key) AS ord
@@ -275,6 +333,7 @@ func (w *writer) mergeVersions(ctx context.Context) error {
 				FROM s GROUP BY sk, step_time, method, method_detail, succeeded, result_detail, requirement)
 			SELECT sk, request_id, log_type, row_number() OVER (PARTITION BY sk ORDER BY step_time NULLS LAST, o)::INTEGER,
 				step_time, method, method_detail, succeeded, result_detail, requirement, extra, source_id, source_line FROM d`,
+		"DROP TABLE merge_fixes",
 		"DROP TABLE merge_rows",
 		"DROP TABLE merge_versions",
 		"DROP TABLE merge_first",
@@ -285,7 +344,7 @@ func (w *writer) mergeVersions(ctx context.Context) error {
 			return fmt.Errorf("merge versions of sign-ins: %w", err)
 		}
 	}
-	w.versions.pending = nil
+	w.versions.pending, w.versions.fixes = nil, nil
 	return nil
 }
 
