@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS signins (
     log_type                   VARCHAR NOT NULL,   -- interactiveUser, nonInteractiveUser, servicePrincipal or managedIdentity
     id                         VARCHAR,            -- request id of the sign-in (Graph id, CSV "Request ID")
     created_at                 TIMESTAMPTZ NOT NULL, -- event time (createdDateTime), UTC; never the ingestion time
-    ingested_at                TIMESTAMPTZ,        -- write time (diagnostic `time`, Log Analytics TimeGenerated), when given
+    ingested_at                TIMESTAMPTZ,        -- write time (diagnostic `time`, Log Analytics TimeGenerated), when given; the latest version's
     correlation_id             VARCHAR,            -- groups the requests of one sign-in flow
     original_request_id        VARCHAR,            -- request id of the first request in the flow
     session_id                 VARCHAR,            -- session identifier
@@ -118,7 +118,7 @@ CREATE TABLE IF NOT EXISTS signins (
     processing_time_ms         BIGINT,             -- processing time (latency) in milliseconds
     original_transfer_method   VARCHAR,            -- deviceCodeFlow, authenticationTransfer, ... when a sign-in was transferred
     extra                      JSON,               -- every source field that has no column, keyed by its source name
-    source_id                  INTEGER,            -- input file (sources.source_id)
+    source_id                  INTEGER,            -- input file (sources.source_id); of the latest version when there are several
     source_file                VARCHAR,            -- input file path
     source_line                BIGINT              -- line (text formats) or record index (JSON arrays) where the record starts
 );
