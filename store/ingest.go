@@ -521,7 +521,7 @@ func (w *writer) prime(ctx context.Context) error {
 	if err := db.QueryRowContext(ctx, "SELECT greatest(?, coalesce(max(version_key), 0) + 1) FROM signin_versions", w.nextKey).Scan(&w.nextKey); err != nil {
 		return fmt.Errorf("read database: %w", err)
 	}
-	// One row per version: the key of each with the content hash of every version.
+	// One row per version of each sign-in: the sign-in's key, and the version's content hash and ingestion time.
 	rows, err := db.QueryContext(ctx, `SELECT coalesce(id, ''), log_type, epoch_ns(created_at), error_code,
 		coalesce(user_id, ''), coalesce(app_id, ''), coalesce(ip_address, ''), coalesce(correlation_id, ''),
 		coalesce(unique_token_id, ''), coalesce(service_principal_id, ''), s.signin_key, coalesce(v.content_hash, 0),
