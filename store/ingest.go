@@ -150,7 +150,6 @@ type row struct {
 	extra []byte    // JSON text of the fields without a column; nil when none
 	key   [2]uint64 // de-duplication key, computed by the parser
 	hash  uint64    // content hash (contentHash), computed by the parser
-	vals  int32     // values the record carries (fieldCount), to order versions
 	ca    []loaders.CAPolicy
 	steps []loaders.AuthStep
 }
@@ -220,7 +219,6 @@ func (s *fileSink) Record(r *loaders.Record) error {
 		rw.steps = append([]loaders.AuthStep(nil), r.AuthSteps...)
 	}
 	rw.hash, s.hashBuf = contentHash(s.hashBuf, r)
-	rw.vals = fieldCount(r)
 	s.cur.rows = append(s.cur.rows, rw)
 	if len(s.cur.rows) >= batchSize {
 		s.flush()
@@ -521,11 +519,14 @@ func (w *writer) prime(ctx context.Context) error {
 	if err := db.QueryRowContext(ctx, "SELECT greatest(?, coalesce(max(version_key), 0) + 1) FROM signin_versions", w.nextKey).Scan(&w.nextKey); err != nil {
 		return fmt.Errorf("read database: %w", err)
 	}
-	// One row per version of each sign-in: the sign-in's key, and the version's content hash and ingestion time.
+	// One row per version of each sign-in (the sign-in itself when it has one): the sign-in's
+	// key, and the version's content hash and ingestion time.
 	rows, err := db.QueryContext(ctx, `SELECT coalesce(id, ''), log_type, epoch_ns(created_at), error_code,
 		coalesce(user_id, ''), coalesce(app_id, ''), coalesce(ip_address, ''), coalesce(correlation_id, ''),
-		coalesce(unique_token_id, ''), coalesce(service_principal_id, ''), s.signin_key, coalesce(v.content_hash, 0),
-		coalesce(epoch_us(v.ingested_at), 0) FROM signins s LEFT JOIN signin_versions v USING (signin_key)`)
+		coalesce(unique_token_id, ''), coalesce(service_principal_id, ''), s.signin_key,
+		coalesce(CASE WHEN v.signin_key IS NULL THEN s.content_hash ELSE v.content_hash END, 0),
+		coalesce(epoch_us(CASE WHEN v.signin_key IS NULL THEN s.ingested_at ELSE v.ingested_at END), 0)
+		FROM signins s LEFT JOIN signin_versions v USING (signin_key)`)
 	if err != nil {
 		return fmt.Errorf("read existing sign-ins: %w", err)
 	}
@@ -775,9 +776,6 @@ func anyList(items []string) []any {
 func (w *writer) appendSignin(fr *FileResult, rw *row) error {
 	key := w.nextKey
 	w.nextKey++
-	if err := w.versions.appendMeta(key, key, fr.SourceID, rw); err != nil {
-		return err
-	}
 	return w.appendRow(w.signins, w.ca, w.steps, key, fr, rw)
 }
 
@@ -815,6 +813,7 @@ func (w *writer) appendRow(a, ca, steps *chunkAppender, key int64, fr *FileResul
 	a.Int(int32(fr.SourceID))
 	a.Text(fr.Path)
 	a.BigInt(sourceLine(r))
+	a.BigInt(int64(rw.hash))
 	if err := a.EndRow(); err != nil {
 		return err
 	}

@@ -120,7 +120,8 @@ CREATE TABLE IF NOT EXISTS signins (
     extra                      JSON,               -- every source field that has no column, keyed by its source name
     source_id                  INTEGER,            -- input file (sources.source_id); of the latest version when there are several
     source_file                VARCHAR,            -- input file path
-    source_line                BIGINT              -- line (text formats) or record index (JSON arrays) where the record starts
+    source_line                BIGINT,             -- line (text formats) or record index (JSON arrays) where the record starts
+    content_hash               BIGINT              -- hash of the normalized record without ingestion time, provenance and extra: equal means a copy (a merged sign-in: its latest version's)
 );
 
 CREATE TABLE IF NOT EXISTS signin_ca_policies (
@@ -149,15 +150,16 @@ CREATE TABLE IF NOT EXISTS signin_auth_steps (
     source_line                BIGINT              -- line or record index in that file
 );
 
--- Every version of every sign-in: one row per different version (identical copies are
--- counted as duplicates in sources and not kept). A sign-in loaded once has one version.
+-- Every version of each sign-in that arrived in more than one different version (identical
+-- copies are counted as duplicates in sources and not kept). A sign-in that has one version
+-- has no row here: its signins row is that version.
 CREATE TABLE IF NOT EXISTS signin_versions (
     signin_key                 BIGINT,             -- the sign-in (signins.signin_key)
     version_key                BIGINT,             -- this version's row in signin_version_rows (the first version loaded: the sign-in's own key)
     version                    INTEGER,            -- 1-based rank in merge order: ingestion time, then fields carried, then file order
     ingested_at                TIMESTAMPTZ,        -- this version's ingestion time (TimeGenerated, diagnostic `time`), when the format has one
     fields                     INTEGER,            -- values this version carries (non-empty, non-default columns, auth steps, CA policies)
-    content_hash               BIGINT,             -- hash of the normalized record without ingestion time and provenance; equal means a copy
+    content_hash               BIGINT,             -- this version's content hash (see signins.content_hash)
     source_id                  INTEGER,            -- input file of this version (sources.source_id)
     source_line                BIGINT              -- line or record index of this version in that file
 );

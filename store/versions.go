@@ -3,10 +3,10 @@ package store
 // Versions of one sign-in. Log Analytics and diagnostic settings write a sign-in again each
 // time Entra adds to it (MFA completed, risk evaluated offline): same request id, log type,
 // event time and error code, different content and a later ingestion time. Each different
-// version is kept in signin_versions (its content, when a sign-in has more than one, in
-// signin_version_rows and its child twins); identical copies are duplicates. The signins row
-// of a sign-in with several versions is rebuilt from all of them in SQL at each commit, so
-// a sign-in loaded once costs one more narrow row and nothing else.
+// version of a sign-in that has more than one is kept in signin_versions, its content in
+// signin_version_rows and their child twins; identical copies are duplicates. The signins
+// row of such a sign-in is rebuilt from all its versions in SQL at each commit. A sign-in
+// loaded once costs its content hash (signins.content_hash) and nothing else.
 
 import (
 	"context"
@@ -69,14 +69,15 @@ func (v *versionWriter) open(raw bindings.Connection) error {
 	return err
 }
 
-// appendMeta writes the signin_versions row of a version (rank 1 until merged).
+// appendMeta writes the signin_versions row of a further version (rank and fields are set
+// by the merge).
 func (v *versionWriter) appendMeta(signinKey, versionKey int64, sourceID int, rw *row) error {
 	a := v.meta
 	a.BigInt(signinKey)
 	a.BigInt(versionKey)
-	a.Int(1)
+	a.Int(0)
 	a.Time(rw.r.IngestedAt)
-	a.Int(rw.vals)
+	a.Int(0)
 	a.BigInt(int64(rw.hash))
 	a.Int(int32(sourceID))
 	a.BigInt(sourceLine(&rw.r))
@@ -231,39 +232,6 @@ func contentHash(buf []byte, r *loaders.Record) (uint64, []byte) {
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// fieldCount counts the values a record carries: text columns that are neither empty nor a
-// default (none, unknown), numbers and booleans that are known, risk event types, CA
-// policies and authentication steps. It orders versions that have no ingestion time.
-func fieldCount(r *loaders.Record) int32 {
-	var n int32
-	for i := range r.S {
-		if informative(r.S[i]) {
-			n++
-		}
-	}
-	for _, ok := range [...]bool{r.ASN.Valid, r.Latitude.Valid, r.Longitude.Valid, r.ProcessingMs.Valid,
-		r.Compliant != loaders.Unknown, r.Managed != loaders.Unknown, r.Interactive != loaders.Unknown,
-		r.Flagged != loaders.Unknown, len(r.RiskEventTypes) > 0} {
-		if ok {
-			n++
-		}
-	}
-	return n + int32(len(r.CAPolicies)+len(r.AuthSteps))
-}
-
-// informative is false for the empty and default values that never erase a value.
-func informative(s string) bool {
-	switch len(s) {
-	case 0:
-		return false
-	case 4:
-		return !strings.EqualFold(s, "none")
-	case 7:
-		return !strings.EqualFold(s, "unknown")
-	}
-	return true
-}
-
 // mergeVersions rebuilds the signins row, CA policies and authentication steps of every
 // sign-in that got a further version since the last merge, from all its versions (see the
 // schema text of signins for the rule), and ranks the versions. The appenders must have
@@ -276,7 +244,7 @@ func (w *writer) mergeVersions(ctx context.Context) error {
 	for k := range w.versions.pending {
 		keys = append(keys, strconv.FormatInt(k, 10))
 	}
-	merged, err := w.mergedColumns(ctx)
+	merged, fields, err := w.mergedColumns(ctx)
 	if err != nil {
 		return err
 	}
@@ -298,6 +266,8 @@ func (w *writer) mergeVersions(ctx context.Context) error {
 		// Steps that came with the sign-in (not those of a separate auth-details file).
 		`INSERT INTO signin_version_auth_steps SELECT a.* FROM signin_auth_steps a JOIN signins s USING (signin_key)
 			WHERE a.signin_key IN (SELECT signin_key FROM merge_first) AND a.source_id = s.source_id AND a.source_line = s.source_line`,
+		`INSERT INTO signin_versions SELECT signin_key, signin_key, 0, ingested_at, 0, content_hash, source_id, source_line
+			FROM signins WHERE signin_key IN (SELECT signin_key FROM merge_first)`,
 		// Versions seen again with an earlier ingestion time.
 		"CREATE OR REPLACE TEMP TABLE merge_fixes (sk BIGINT, hash BIGINT, ing TIMESTAMPTZ)",
 		fixes,
@@ -305,6 +275,14 @@ func (w *writer) mergeVersions(ctx context.Context) error {
 			WHERE signin_versions.signin_key = f.sk AND signin_versions.content_hash = f.hash AND signin_versions.ingested_at > f.ing`,
 		`UPDATE signin_version_rows SET ingested_at = v.ingested_at FROM signin_versions v
 			WHERE signin_version_rows.signin_key = v.version_key AND v.signin_key IN (SELECT sk FROM merge_fixes)`,
+		// The values each version carries, for the merge order.
+		`UPDATE signin_versions SET fields = f.n FROM (
+			SELECT r.signin_key AS vk, ` + fields + `
+				+ (SELECT count(*) FROM signin_version_auth_steps a WHERE a.signin_key = r.signin_key)
+				+ (SELECT count(*) FROM signin_version_ca_policies c WHERE c.signin_key = r.signin_key) AS n
+			FROM signin_version_rows r
+			WHERE r.signin_key IN (SELECT version_key FROM signin_versions WHERE signin_key IN (SELECT signin_key FROM merge_keys))) f
+			WHERE signin_versions.version_key = f.vk`,
 		// Merge order: ingestion time, then fields carried, then file order.
 		`CREATE OR REPLACE TEMP TABLE merge_versions AS SELECT signin_key AS sk, version_key AS vk,
 			row_number() OVER (PARTITION BY signin_key ORDER BY ingested_at NULLS FIRST, fields, source_id, source_line, version_key) AS ord
@@ -351,28 +329,30 @@ func (w *writer) mergeVersions(ctx context.Context) error {
 // mergedColumns is the select list that merges the versions of a sign-in into one signins
 // row (columns in table order): each column from the latest version (ord) that carries a
 // value, else from the latest that is not NULL; the ingestion time is the latest, the
-// provenance that of the latest version, extra fields merged key by key.
-func (w *writer) mergedColumns(ctx context.Context) (string, error) {
+// provenance and content hash those of the latest version, extra fields merged key by key.
+// fields is the expression counting the values a version row r carries: columns that are
+// neither NULL nor empty nor a default (none, unknown), beyond the identity and provenance.
+func (w *writer) mergedColumns(ctx context.Context) (merged, fields string, err error) {
 	rows, err := w.conn.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
 		WHERE table_schema = 'main' AND table_name = 'signins' ORDER BY ordinal_position`)
 	if err != nil {
-		return "", fmt.Errorf("read signins columns: %w", err)
+		return "", "", fmt.Errorf("read signins columns: %w", err)
 	}
 	defer rows.Close()
-	var cols []string
+	var cols, counts []string
 	for rows.Next() {
 		var name, typ string
 		if err := rows.Scan(&name, &typ); err != nil {
-			return "", fmt.Errorf("read signins columns: %w", err)
+			return "", "", fmt.Errorf("read signins columns: %w", err)
 		}
 		c := `r."` + name + `"`
-		var e string
+		var e, n string
 		switch {
 		case name == "signin_key":
 			e = "merge_versions.sk"
 		case name == "ingested_at":
 			e = "max(" + c + ")"
-		case name == "source_id" || name == "source_file" || name == "source_line":
+		case name == "source_id" || name == "source_file" || name == "source_line" || name == "content_hash":
 			e = "arg_max(" + c + ", ord)"
 		case name == "extra":
 			e = "CASE WHEN count(" + c + ") > 0 THEN list_reduce(list(" + c + " ORDER BY ord) FILTER (WHERE " + c +
@@ -380,15 +360,25 @@ func (w *writer) mergedColumns(ctx context.Context) (string, error) {
 		case typ == "VARCHAR":
 			e = "coalesce(arg_max(" + c + ", ord) FILTER (WHERE " + c + " <> '' AND lower(" + c + ") NOT IN ('none', 'unknown')), arg_max(" +
 				c + ", ord) FILTER (WHERE " + c + " IS NOT NULL))"
+			n = "coalesce(" + c + " <> '' AND lower(" + c + ") NOT IN ('none', 'unknown'), false)::INTEGER"
 		case strings.HasSuffix(typ, "[]"):
 			e = "coalesce(arg_max(" + c + ", ord) FILTER (WHERE len(" + c + ") > 0), arg_max(" + c + ", ord) FILTER (WHERE " + c + " IS NOT NULL))"
+			n = "coalesce(len(" + c + ") > 0, false)::INTEGER"
 		default:
 			e = "arg_max(" + c + ", ord) FILTER (WHERE " + c + " IS NOT NULL)"
+			n = "(" + c + " IS NOT NULL)::INTEGER"
+		}
+		switch name {
+		case "log_type", "id", "created_at", "error_code", "status":
+			n = "" // the same in every version
 		}
 		cols = append(cols, e+` AS "`+name+`"`)
+		if n != "" {
+			counts = append(counts, n)
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return "", fmt.Errorf("read signins columns: %w", err)
+		return "", "", fmt.Errorf("read signins columns: %w", err)
 	}
-	return strings.Join(cols, ", "), nil
+	return strings.Join(cols, ", "), strings.Join(counts, " + "), nil
 }

@@ -102,8 +102,9 @@ func TestVersionsMergeIntoOneSignin(t *testing.T) {
 			if format == "la-csv" {
 				first = 2
 			}
-			wantVers := fmt.Sprintf("[[alice@contoso.example 1 %d] [alice@contoso.example 2 %d] [alice@contoso.example 3 %d] [bob@contoso.example 1 %d]]",
-				first, first+1, first+2, first+3)
+			// Bob's sign-in, in one version, has none listed.
+			wantVers := fmt.Sprintf("[[alice@contoso.example 1 %d] [alice@contoso.example 2 %d] [alice@contoso.example 3 %d]]",
+				first, first+1, first+2)
 			if fmt.Sprint(vers) != wantVers {
 				t.Errorf("versions %v, want %s", vers, wantVers)
 			}
@@ -196,7 +197,7 @@ func TestVersionsCopies(t *testing.T) {
 	if tt := sum.Totals; tt.Loaded != 0 || tt.Versions != 0 || tt.Duplicates != 6 {
 		t.Errorf("second load %+v", tt)
 	}
-	if n := queryRows(t, db, "SELECT count(*) FROM signin_versions"); n[0][0] != "4" {
+	if n := queryRows(t, db, "SELECT count(*) FROM signin_versions"); n[0][0] != "3" {
 		t.Errorf("%s versions", n[0][0])
 	}
 }
@@ -241,7 +242,7 @@ func (c *collectSink) Reject(loaders.Problem)           {}
 func (c *collectSink) AuthStep(*loaders.AuthStep) error { return nil }
 
 // BenchmarkContentHash is the cost per sign-in that versions add to parsing: the content
-// hash and the count of values (a full diagnostic record with steps and CA policies).
+// hash (of a full diagnostic record with steps and CA policies).
 func BenchmarkContentHash(b *testing.B) {
 	ins, err := loaders.Inputs([]string{fixture("diagnostic", "all")})
 	if err != nil {
@@ -257,7 +258,7 @@ func BenchmarkContentHash(b *testing.B) {
 		for i := range s.recs {
 			var h uint64
 			h, buf = contentHash(buf, &s.recs[i])
-			sink += h + uint64(fieldCount(&s.recs[i]))
+			sink += h
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(s.recs)), "ns/signin")
