@@ -359,13 +359,13 @@ func (w *writer) mergedColumns(ctx context.Context) (merged, fields string, err 
 				" IS NOT NULL), lambda a, b: json_merge_patch(a, b)) END"
 		case typ == "VARCHAR":
 			e = "coalesce(arg_max(" + c + ", ord) FILTER (WHERE " + c + " <> '' AND lower(" + c + ") NOT IN ('none', 'unknown')), arg_max(" +
-				c + ", ord) FILTER (WHERE " + c + " IS NOT NULL))"
+				c + ", ord))"
 			n = "coalesce(" + c + " <> '' AND lower(" + c + ") NOT IN ('none', 'unknown'), false)::INTEGER"
 		case strings.HasSuffix(typ, "[]"):
-			e = "coalesce(arg_max(" + c + ", ord) FILTER (WHERE len(" + c + ") > 0), arg_max(" + c + ", ord) FILTER (WHERE " + c + " IS NOT NULL))"
+			e = "coalesce(arg_max(" + c + ", ord) FILTER (WHERE len(" + c + ") > 0), arg_max(" + c + ", ord))"
 			n = "coalesce(len(" + c + ") > 0, false)::INTEGER"
 		default:
-			e = "arg_max(" + c + ", ord) FILTER (WHERE " + c + " IS NOT NULL)"
+			e = "arg_max(" + c + ", ord)" // arg_max skips NULL values
 			n = "(" + c + " IS NOT NULL)::INTEGER"
 		}
 		switch name {
