@@ -178,7 +178,7 @@ func readLACSV(c *ReadContext) error {
 		l.plan[i] = p
 	}
 	if len(dateCols) == 0 {
-		return &ParseError{File: c.Path, Line: s.start, Reason: "no CreatedDateTime or TimeGenerated column: the sign-ins cannot be placed in time"}
+		return &ParseError{File: c.Path, Line: s.start, Reason: laNoTimeReason}
 	}
 	if !h.has("createddatetime") {
 		// The service-principal and managed-identity tables have only TimeGenerated.
@@ -379,3 +379,11 @@ func (l *laReader) jsonCell(cell string) *fastjson.Value {
 	}
 	return v
 }
+
+// laNoTimeReason refuses a Log Analytics export whose columns were narrowed to leave out
+// both time columns: a sign-in without a time cannot be scoped or ordered.
+const laNoTimeReason = "no time column: looked for CreatedDateTime (the event time, " +
+	`"CreatedDateTime [UTC]" in a portal export) and TimeGenerated (the ingestion time; the only ` +
+	"time of the service-principal and managed-identity tables), found neither, so the sign-ins " +
+	"cannot be placed in time; re-export with CreatedDateTime and TimeGenerated among the columns " +
+	"(keep them in the query's project list, or leave out the project)"

@@ -1,6 +1,7 @@
 package loaders
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -229,5 +230,22 @@ func TestLADirectColumnsAgreeWithNormalizer(t *testing.T) {
 		if r.Extra() != "" {
 			t.Errorf("%s: extra %s", name, r.Extra())
 		}
+	}
+}
+
+func TestLACSVWithoutTimeColumnsSaysWhatToExport(t *testing.T) {
+	text := "Id,UserPrincipalName,ResultType,Type\nr1,u@x.example,0,SigninLogs\n"
+	_, s, err := readText(t, "query_data.csv", text)
+	var pe *ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("err %v, want a refusal", err)
+	}
+	for _, want := range []string{"CreatedDateTime", "TimeGenerated", "re-export"} {
+		if !strings.Contains(pe.Reason, want) {
+			t.Errorf("reason %q lacks %q", pe.Reason, want)
+		}
+	}
+	if len(s.recs) != 0 {
+		t.Errorf("%d records loaded", len(s.recs))
 	}
 }

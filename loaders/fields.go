@@ -407,11 +407,12 @@ func (n *Normalizer) time(r *Record, key string, v *fastjson.Value, dst *time.Ti
 }
 
 // strings reads an array of strings, or a string holding one (JSON text or comma list).
-func (n *Normalizer) strings(key string, v *fastjson.Value) []string {
-	v = n.nestedValue(key, v)
+func (n *Normalizer) strings(key string, orig *fastjson.Value) []string {
+	v := n.nestedValue(key, orig)
 	if v == nil {
 		return nil
 	}
+	defer n.release(orig, v)
 	switch v.Type() {
 	case fastjson.TypeArray:
 		arr := v.GetArray()

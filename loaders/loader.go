@@ -293,6 +293,12 @@ func readDecoded(in Input, raw io.Reader, sink Sink, info *Info, opt ReadOptions
 		info.Detection = "a Markdown document (notes beside the export), not an export"
 		return nil
 	}
+	prefixed := syslogPrefixLen(firstLine(head)) > 0
+	if prefixed {
+		tr = headReader(&prefixStripper{br: tr})
+		defer putHeadReader(tr)
+		head, _ = tr.Peek(headSize)
+	}
 	hd := &Head{Name: name, Path: in.Path, Bytes: head, Encoding: enc}
 	f, why := Detect(hd)
 	if f == nil {
@@ -300,6 +306,10 @@ func readDecoded(in Input, raw io.Reader, sink Sink, info *Info, opt ReadOptions
 		return &ParseError{File: in.Path, Line: 1, Reason: unrecognizedReason(head)}
 	}
 	info.Format, info.Detection = f.Name, why
+	if prefixed {
+		info.Detection += "; a syslog prefix (timestamp and host, or an RFC 5424 header) before each JSON object was stripped"
+		info.Notes = append(info.Notes, "each line's syslog prefix was removed before reading; byte offsets count the text without the prefixes")
+	}
 	info.Unavailable = append([]string(nil), f.Unavailable...)
 	c := &ReadContext{Path: in.Path, Name: name, R: tr, Sink: sink, Info: info, LogTypeHint: LogTypeFromName(in.Path), opt: opt}
 	opt.parsing(+1)

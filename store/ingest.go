@@ -21,7 +21,8 @@ import (
 	"github.com/signinlens/signinlens/loaders"
 )
 
-// FileResult is the accounting of one input: Records = Loaded + Duplicates + Rejected + Skipped.
+// FileResult is the accounting of one input: Records = Loaded + Versions + Duplicates +
+// Rejected + Skipped.
 type FileResult struct {
 	SourceID          int              `json:"-"`
 	Path              string           `json:"path"`
@@ -33,6 +34,7 @@ type FileResult struct {
 	LogTypes          map[string]int64 `json:"log_types"`
 	Records           int64            `json:"records"`
 	Loaded            int64            `json:"loaded"`
+	Versions          int64            `json:"versions"` // further, different versions of a sign-in already loaded, merged into it
 	Duplicates        int64            `json:"duplicates"`
 	Rejected          int64            `json:"rejected"`
 	Skipped           int64            `json:"skipped"`
@@ -61,6 +63,7 @@ type Totals struct {
 	Files      int              `json:"files"`
 	Records    int64            `json:"records"`
 	Loaded     int64            `json:"loaded"`
+	Versions   int64            `json:"versions"`
 	Duplicates int64            `json:"duplicates"`
 	Rejected   int64            `json:"rejected"`
 	Skipped    int64            `json:"skipped"`
@@ -156,6 +159,7 @@ type row struct {
 	r     loaders.Record
 	extra []byte    // JSON text of the fields without a column; nil when none
 	key   [2]uint64 // de-duplication key, computed by the parser
+	hash  uint64    // content hash (contentHash), computed by the parser
 	ca    []loaders.CAPolicy
 	steps []loaders.AuthStep
 }
@@ -193,6 +197,7 @@ type fileSink struct {
 	cur      batch
 	skipped  map[string]int64
 	rejected int64
+	hashBuf  []byte // reused by contentHash
 }
 
 func (s *fileSink) flush() {
@@ -223,6 +228,7 @@ func (s *fileSink) Record(r *loaders.Record) error {
 	if len(r.AuthSteps) > 0 {
 		rw.steps = append([]loaders.AuthStep(nil), r.AuthSteps...)
 	}
+	rw.hash, s.hashBuf = contentHash(s.hashBuf, r)
 	s.cur.rows = append(s.cur.rows, rw)
 	if len(s.cur.rows) >= batchSize {
 		s.flush()
@@ -435,6 +441,7 @@ func (s *Summary) total() {
 	for _, f := range s.Files {
 		t.Records += f.Records
 		t.Loaded += f.Loaded
+		t.Versions += f.Versions
 		t.Duplicates += f.Duplicates
 		t.Rejected += f.Rejected
 		t.Skipped += f.Skipped
@@ -453,7 +460,8 @@ type writer struct {
 	ca        *chunkAppender
 	steps     *chunkAppender
 	problems  *duckdb.Appender
-	seen      map[[2]uint64]struct{}
+	seen      map[[2]uint64]seenSignin
+	versions  versionWriter
 	seenSteps map[[2]uint64]struct{}
 	seed1     maphash.Seed
 	seed2     maphash.Seed
@@ -471,7 +479,7 @@ type writer struct {
 }
 
 func (d *DB) newWriter(ctx context.Context) (*writer, error) {
-	w := &writer{d: d, seen: map[[2]uint64]struct{}{}, seenSteps: map[[2]uint64]struct{}{},
+	w := &writer{d: d, seen: map[[2]uint64]seenSignin{}, seenSteps: map[[2]uint64]struct{}{},
 		seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed()}
 	if err := w.prime(ctx); err != nil {
 		return nil, err
@@ -508,6 +516,9 @@ func (d *DB) newWriter(ctx context.Context) (*writer, error) {
 		if w.steps, err = newChunkAppender(raw, "signin_auth_steps"); err != nil {
 			return err
 		}
+		if err := w.versions.open(raw); err != nil {
+			return err
+		}
 		if w.sources, err = duckdb.NewAppenderFromConn(c, "", "sources"); err != nil {
 			return err
 		}
@@ -531,22 +542,31 @@ func (w *writer) prime(ctx context.Context) error {
 	if err := db.QueryRowContext(ctx, "SELECT coalesce(max(source_id), 0) + 1 FROM sources").Scan(&w.nextSrc); err != nil {
 		return fmt.Errorf("read database: %w", err)
 	}
+	if err := db.QueryRowContext(ctx, "SELECT greatest(?, coalesce(max(version_key), 0) + 1) FROM signin_versions", w.nextKey).Scan(&w.nextKey); err != nil {
+		return fmt.Errorf("read database: %w", err)
+	}
+	// One row per version of each sign-in (the sign-in itself when it has one): the sign-in's
+	// key, and the version's content hash and ingestion time.
 	rows, err := db.QueryContext(ctx, `SELECT coalesce(id, ''), log_type, epoch_ns(created_at), error_code,
 		coalesce(user_id, ''), coalesce(app_id, ''), coalesce(ip_address, ''), coalesce(correlation_id, ''),
-		coalesce(unique_token_id, ''), coalesce(service_principal_id, '') FROM signins`)
+		coalesce(unique_token_id, ''), coalesce(service_principal_id, ''), s.signin_key,
+		coalesce(CASE WHEN v.signin_key IS NULL THEN s.content_hash ELSE v.content_hash END, 0),
+		coalesce(epoch_us(CASE WHEN v.signin_key IS NULL THEN s.ingested_at ELSE v.ingested_at END), 0)
+		FROM signins s LEFT JOIN signin_versions v USING (signin_key)`)
 	if err != nil {
 		return fmt.Errorf("read existing sign-ins: %w", err)
 	}
 	defer rows.Close()
 	var r loaders.Record
 	for rows.Next() {
-		var ns int64
+		var ns, skey, hash, ing int64
 		if err := rows.Scan(&r.S[loaders.ID], &r.LogType, &ns, &r.ErrorCode, &r.S[loaders.UserID], &r.S[loaders.AppID],
-			&r.S[loaders.IPAddress], &r.S[loaders.CorrelationID], &r.S[loaders.UniqueTokenID], &r.S[loaders.ServicePrincipalID]); err != nil {
+			&r.S[loaders.IPAddress], &r.S[loaders.CorrelationID], &r.S[loaders.UniqueTokenID], &r.S[loaders.ServicePrincipalID],
+			&skey, &hash, &ing); err != nil {
 			return fmt.Errorf("read existing sign-ins: %w", err)
 		}
 		r.CreatedAt = time.Unix(0, ns).UTC()
-		w.seen[w.key(&r)] = struct{}{}
+		w.remember(w.key(&r), skey, seenVersion{hash: uint64(hash), ing: ing})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read existing sign-ins: %w", err)
@@ -650,11 +670,18 @@ func (w *writer) file(ctx context.Context, j *fileJob, progress func(int64)) (*F
 			rw := &b.rows[i]
 			fr.Records++
 			k := rw.key
-			if _, dup := w.seen[k]; dup {
-				fr.Duplicates++
+			if seen, ok := w.seen[k]; ok {
+				if w.isCopy(k, seen, rw) {
+					fr.Duplicates++
+					continue
+				}
+				if err := w.appendVersion(fr, k, seen.key, rw); err != nil {
+					return nil, fmt.Errorf("write %s %s: %w", j.in.Path, position(&rw.r), err)
+				}
+				fr.Versions++
 				continue
 			}
-			w.seen[k] = struct{}{}
+			w.seen[k] = seenSignin{key: w.nextKey, seenVersion: seenVersion{hash: rw.hash, ing: ingestMicros(&rw.r)}}
 			if err := w.appendSignin(fr, rw); err != nil {
 				return nil, fmt.Errorf("write %s %s: %w", j.in.Path, position(&rw.r), err)
 			}
@@ -755,7 +782,7 @@ func (w *writer) insertSource(ctx context.Context, fr *FileResult) error {
 		first, last = *fr.First, *fr.Last
 	}
 	err := w.sources.AppendRow(int32(fr.SourceID), fr.Path, fr.Bytes, fr.SHA256, fr.Format, fr.Detection, fr.Encoding,
-		json.RawMessage(lt), fr.Records, fr.Loaded, fr.Duplicates, fr.Rejected, fr.Skipped, json.RawMessage(sk), first, last,
+		json.RawMessage(lt), fr.Records, fr.Loaded, fr.Versions, fr.Duplicates, fr.Rejected, fr.Skipped, json.RawMessage(sk), first, last,
 		anyList(fr.Unavailable), anyList(fr.Notes), time.Now())
 	if err != nil {
 		return fmt.Errorf("record source %s: %w", fr.Path, err)
@@ -773,10 +800,15 @@ func anyList(items []string) []any {
 }
 
 func (w *writer) appendSignin(fr *FileResult, rw *row) error {
-	r := &rw.r
 	key := w.nextKey
 	w.nextKey++
-	a := w.signins
+	return w.appendRow(w.signins, w.ca, w.steps, key, fr, rw)
+}
+
+// appendRow writes a sign-in with its CA policies and steps to the tables given (signins
+// and its child tables, or their signin_version_* twins).
+func (w *writer) appendRow(a, ca, steps *chunkAppender, key int64, fr *FileResult, rw *row) error {
+	r := &rw.r
 	a.BigInt(key)
 	a.Text(r.LogType)
 	a.Text(r.S[loaders.ID])
@@ -807,12 +839,13 @@ func (w *writer) appendSignin(fr *FileResult, rw *row) error {
 	a.Int(int32(fr.SourceID))
 	a.Text(fr.Path)
 	a.BigInt(sourceLine(r))
+	a.BigInt(int64(rw.hash))
 	if err := a.EndRow(); err != nil {
 		return err
 	}
 	for i := range rw.ca {
 		p := &rw.ca[i]
-		c := w.ca
+		c := ca
 		c.BigInt(key)
 		c.Text(p.ID)
 		c.Text(p.Name)
@@ -827,7 +860,7 @@ func (w *writer) appendSignin(fr *FileResult, rw *row) error {
 	for i := range rw.steps {
 		st := &rw.steps[i]
 		st.RequestID, st.LogType = r.S[loaders.ID], r.LogType
-		if err := w.appendStep(key, true, st, i+1, fr.SourceID, sourceLine(r)); err != nil {
+		if err := appendStepTo(steps, key, true, st, i+1, fr.SourceID, sourceLine(r)); err != nil {
 			return err
 		}
 	}
@@ -856,7 +889,10 @@ func sourceLine(r *loaders.Record) int64 {
 // appendStep writes an authentication step; a step whose sign-in is not (yet) loaded has
 // no key (linked false).
 func (w *writer) appendStep(key int64, linked bool, st *loaders.AuthStep, index, sourceID int, line int64) error {
-	a := w.steps
+	return appendStepTo(w.steps, key, linked, st, index, sourceID, line)
+}
+
+func appendStepTo(a *chunkAppender, key int64, linked bool, st *loaders.AuthStep, index, sourceID int, line int64) error {
 	a.OptBigInt(key, linked)
 	a.Text(st.RequestID)
 	a.Text(st.LogType)
@@ -893,7 +929,7 @@ const flushEvery = 20480
 
 func (w *writer) flush() error {
 	w.unflushed = 0
-	for _, a := range []*chunkAppender{w.signins, w.ca, w.steps} {
+	for _, a := range []*chunkAppender{w.signins, w.ca, w.steps, w.versions.meta, w.versions.rows, w.versions.ca, w.versions.steps} {
 		if a != nil {
 			if err := a.Flush(); err != nil {
 				return fmt.Errorf("write to database: %w", err)
@@ -913,6 +949,9 @@ func (w *writer) flush() error {
 // commit flushes the appenders and commits the load's transaction.
 func (w *writer) commit(ctx context.Context) error {
 	if err := w.flush(); err != nil {
+		return err
+	}
+	if err := w.mergeVersions(ctx); err != nil {
 		return err
 	}
 	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
@@ -942,7 +981,7 @@ func (w *writer) commitAndBegin(ctx context.Context) error {
 
 // close releases the appenders and the connection; what was not committed is rolled back.
 func (w *writer) close() {
-	for _, a := range []*chunkAppender{w.signins, w.ca, w.steps} {
+	for _, a := range []*chunkAppender{w.signins, w.ca, w.steps, w.versions.meta, w.versions.rows, w.versions.ca, w.versions.steps} {
 		if a != nil {
 			a.close()
 		}

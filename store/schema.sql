@@ -12,8 +12,9 @@ CREATE TABLE IF NOT EXISTS sources (
     encoding           VARCHAR,               -- text encoding found (utf-8, utf-8-bom, utf-16le, windows-1252, ...)
     log_types          JSON,                  -- records loaded per log type, as a JSON object
     records            BIGINT,                -- records read from the file
-    loaded             BIGINT,                -- records written to signins
-    duplicates         BIGINT,                -- records equal to one already loaded (id, log type, time, error code)
+    loaded             BIGINT,                -- records written to signins (each a new sign-in)
+    versions           BIGINT,                -- records that are a further, different version of a sign-in already loaded (merged, see signin_versions)
+    duplicates         BIGINT,                -- copies: same sign-in (id, log type, time, error code) and same content as a version already loaded
     rejected           BIGINT,                -- records refused, each listed in load_problems
     skipped            BIGINT,                -- records that are not sign-ins (audit, risk, Graph activity...)
     skipped_categories JSON,                  -- skipped records per category, as a JSON object
@@ -35,12 +36,20 @@ CREATE TABLE IF NOT EXISTS load_problems (
     excerpt            VARCHAR                -- the first characters of the offending record
 );
 
+-- One row per sign-in. A sign-in that arrived in several different versions (Log Analytics and
+-- diagnostic settings write a sign-in again as Entra adds to it) shows the merged truth: each
+-- column from the latest version that carries a value for it, where versions are ordered by
+-- ingestion time, else by the number of fields they carry, then file order, and empty or
+-- default values (NULL, '', none, unknown, []) never erase an earlier value; the risk columns
+-- so show the most recent evaluated state; authentication steps are the union of all versions'
+-- steps in step time order without repeats; Conditional Access results come from the latest
+-- version that has them. Every version is kept in signin_versions.
 CREATE TABLE IF NOT EXISTS signins (
     signin_key                 BIGINT PRIMARY KEY, -- internal key joining child tables
     log_type                   VARCHAR NOT NULL,   -- interactiveUser, nonInteractiveUser, servicePrincipal or managedIdentity
     id                         VARCHAR,            -- request id of the sign-in (Graph id, CSV "Request ID")
     created_at                 TIMESTAMPTZ NOT NULL, -- event time (createdDateTime), UTC; never the ingestion time
-    ingested_at                TIMESTAMPTZ,        -- write time (diagnostic `time`, Log Analytics TimeGenerated), when given
+    ingested_at                TIMESTAMPTZ,        -- write time (diagnostic `time`, Log Analytics TimeGenerated), when given; the latest version's
     correlation_id             VARCHAR,            -- groups the requests of one sign-in flow
     original_request_id        VARCHAR,            -- request id of the first request in the flow
     session_id                 VARCHAR,            -- session identifier
@@ -109,9 +118,10 @@ CREATE TABLE IF NOT EXISTS signins (
     processing_time_ms         BIGINT,             -- processing time (latency) in milliseconds
     original_transfer_method   VARCHAR,            -- deviceCodeFlow, authenticationTransfer, ... when a sign-in was transferred
     extra                      JSON,               -- every source field that has no column, keyed by its source name
-    source_id                  INTEGER,            -- input file (sources.source_id)
+    source_id                  INTEGER,            -- input file (sources.source_id); of the latest version when there are several
     source_file                VARCHAR,            -- input file path
-    source_line                BIGINT              -- line (text formats) or record index (JSON arrays) where the record starts
+    source_line                BIGINT,             -- line (text formats) or record index (JSON arrays) where the record starts
+    content_hash               BIGINT              -- hash of the normalized record without ingestion time, provenance and extra: equal means a copy (a merged sign-in: its latest version's)
 );
 
 CREATE TABLE IF NOT EXISTS signin_ca_policies (
@@ -139,3 +149,23 @@ CREATE TABLE IF NOT EXISTS signin_auth_steps (
     source_id                  INTEGER,            -- input file the step came from
     source_line                BIGINT              -- line or record index in that file
 );
+
+-- Every version of each sign-in that arrived in more than one different version (identical
+-- copies are counted as duplicates in sources and not kept). A sign-in that has one version
+-- has no row here: its signins row is that version.
+CREATE TABLE IF NOT EXISTS signin_versions (
+    signin_key                 BIGINT,             -- the sign-in (signins.signin_key)
+    version_key                BIGINT,             -- this version's row in signin_version_rows (the first version loaded: the sign-in's own key)
+    version                    INTEGER,            -- 1-based rank in merge order: ingestion time, then fields carried, then file order
+    ingested_at                TIMESTAMPTZ,        -- this version's ingestion time (TimeGenerated, diagnostic `time`), when the format has one
+    fields                     INTEGER,            -- values this version carries (non-empty, non-default columns, auth steps, CA policies)
+    content_hash               BIGINT,             -- this version's content hash (see signins.content_hash)
+    source_id                  INTEGER,            -- input file of this version (sources.source_id)
+    source_line                BIGINT              -- line or record index of this version in that file
+);
+
+-- The full content of each version of the sign-ins that have more than one, in the shape of
+-- signins, signin_ca_policies and signin_auth_steps; their signin_key is the version_key.
+CREATE TABLE IF NOT EXISTS signin_version_rows AS SELECT * FROM signins LIMIT 0;
+CREATE TABLE IF NOT EXISTS signin_version_ca_policies AS SELECT * FROM signin_ca_policies LIMIT 0;
+CREATE TABLE IF NOT EXISTS signin_version_auth_steps AS SELECT * FROM signin_auth_steps LIMIT 0;

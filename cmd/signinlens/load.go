@@ -15,9 +15,10 @@ import (
 const loadUsage = `Usage: signinlens load [--db FILE] [--json] PATH...
 
 Reads sign-in log exports (files or folders, walked recursively; .gz and .zip read in
-place) into a DuckDB database, and accounts for every record: loaded, duplicate,
+place) into a DuckDB database, and accounts for every record: loaded, version (a
+different later version of a sign-in already loaded, merged into it), duplicate (a copy),
 rejected (with file:line and a reason) or skipped (not a sign-in). Loading more files
-later adds to the same database; records already loaded count as duplicates.
+later adds to the same database; copies of records already loaded count as duplicates.
 
 Formats are recognised from their content:
 %s
@@ -83,6 +84,14 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// versionsTerm is the accounting's versions term, shown only when a file had versions.
+func versionsTerm(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" + versions %d", n)
+}
+
 // printLoadSummary writes the per-file accounting for a person.
 func printLoadSummary(w io.Writer, s *store.Summary) {
 	for _, f := range s.Files {
@@ -101,8 +110,8 @@ func printLoadSummary(w io.Writer, s *store.Summary) {
 			}
 			fmt.Fprintf(w, "  log types: %s\n", strings.Join(parts, ", "))
 		}
-		fmt.Fprintf(w, "  records %d = loaded %d + duplicates %d + rejected %d + skipped %d\n",
-			f.Records, f.Loaded, f.Duplicates, f.Rejected, f.Skipped)
+		fmt.Fprintf(w, "  records %d = loaded %d%s + duplicates %d + rejected %d + skipped %d\n",
+			f.Records, f.Loaded, versionsTerm(f.Versions), f.Duplicates, f.Rejected, f.Skipped)
 		for _, k := range store.SortedKeys(f.SkippedCategories) {
 			fmt.Fprintf(w, "  skipped %d %s (not sign-ins)\n", f.SkippedCategories[k], k)
 		}
@@ -121,8 +130,11 @@ func printLoadSummary(w io.Writer, s *store.Summary) {
 		}
 	}
 	t := s.Totals
-	fmt.Fprintf(w, "total: %d files, records %d = loaded %d + duplicates %d + rejected %d + skipped %d\n",
-		t.Files, t.Records, t.Loaded, t.Duplicates, t.Rejected, t.Skipped)
+	fmt.Fprintf(w, "total: %d files, records %d = loaded %d%s + duplicates %d + rejected %d + skipped %d\n",
+		t.Files, t.Records, t.Loaded, versionsTerm(t.Versions), t.Duplicates, t.Rejected, t.Skipped)
+	if t.Versions > 0 {
+		fmt.Fprintf(w, "versions: %d records were further versions of a sign-in already loaded (later content, e.g. MFA completed or risk added); each is kept in signin_versions and merged into its sign-in\n", t.Versions)
+	}
 	var parts []string
 	for _, lt := range loaders.LogTypes {
 		parts = append(parts, fmt.Sprintf("%s %d", lt, t.ByLogType[lt]))
