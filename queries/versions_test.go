@@ -1,4 +1,4 @@
-package analyze
+package queries
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/signinlens/signinlens/loaders"
-	"github.com/signinlens/signinlens/queries"
 	"github.com/signinlens/signinlens/store"
 )
 
@@ -52,7 +51,7 @@ func checkVersionedAnswers(t *testing.T, dir string) {
 	}
 	run := func(id string, cols ...string) string {
 		t.Helper()
-		q, ok := queries.Get(id)
+		q, ok := Get(id)
 		if !ok {
 			t.Fatalf("no catalogue entry %s", id)
 		}
@@ -103,11 +102,11 @@ func checkVersionedAnswers(t *testing.T, dir string) {
 	got := map[string]string{}
 	for _, f := range findings {
 		switch f.Detection {
-		case "risky-signin", "device-code":
+		case "identity-protection-risk", "signin-by-device-code":
 			got[f.Detection] += fmt.Sprintf("%s %s %d;", f.Severity, f.UserPrincipalName, f.Events)
 		}
 	}
-	want := map[string]string{"risky-signin": "medium alice@contoso.example 1;", "device-code": "medium alice@contoso.example 1;"}
+	want := map[string]string{"identity-protection-risk": "medium alice@contoso.example 1;", "signin-by-device-code": "medium alice@contoso.example 1;"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("findings %v, want %v", got, want)
 	}
