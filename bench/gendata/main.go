@@ -14,7 +14,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/signinlens/signinlens/gen"
+	"github.com/signinlens/signinlens/internal/gen"
 )
 
 func main() {

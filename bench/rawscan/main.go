@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signinlens/signinlens/store"
+	"github.com/signinlens/signinlens/internal/store"
 )
 
 // Kinds are the readers measured, by name.

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signinlens/signinlens/analyze"
-	"github.com/signinlens/signinlens/loaders"
-	"github.com/signinlens/signinlens/queries"
-	"github.com/signinlens/signinlens/report"
-	"github.com/signinlens/signinlens/store"
+	"github.com/signinlens/signinlens/internal/analyze"
+	"github.com/signinlens/signinlens/internal/loaders"
+	"github.com/signinlens/signinlens/internal/queries"
+	"github.com/signinlens/signinlens/internal/report"
+	"github.com/signinlens/signinlens/internal/store"
 )
 
 const analyzeUsage = `Usage: signinlens analyze PATH... -o REPORT [flags]

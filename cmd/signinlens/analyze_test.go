@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/signinlens/signinlens/report"
+	"github.com/signinlens/signinlens/internal/report"
 	"github.com/xuri/excelize/v2"
 )
 

@@ -7,9 +7,9 @@ import (
 	"io"
 	"os"
 
-	"github.com/signinlens/signinlens/analyze"
-	"github.com/signinlens/signinlens/loaders"
-	"github.com/signinlens/signinlens/store"
+	"github.com/signinlens/signinlens/internal/analyze"
+	"github.com/signinlens/signinlens/internal/loaders"
+	"github.com/signinlens/signinlens/internal/store"
 	"github.com/spf13/pflag"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/signinlens/signinlens/reference"
+	"github.com/signinlens/signinlens/internal/reference"
 )
 
 const explainUsage = `Usage: signinlens explain CODE...

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/signinlens/signinlens/store"
+	"github.com/signinlens/signinlens/internal/store"
 )
 
 const exportUsage = `Usage: signinlens export --parquet DIR [--db FILE | PATH...] [--force]

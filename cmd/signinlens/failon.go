@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"github.com/signinlens/signinlens/queries"
+	"github.com/signinlens/signinlens/internal/queries"
 )
 
 // checkFailOn is --fail-on: an error exiting 4 when a finding at or above severity exists, nil

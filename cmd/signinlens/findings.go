@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/signinlens/signinlens/queries"
-	"github.com/signinlens/signinlens/report"
+	"github.com/signinlens/signinlens/internal/queries"
+	"github.com/signinlens/signinlens/internal/report"
 )
 
 const findingsUsage = `Usage: signinlens findings [--db FILE | PATH...] [flags]

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/signinlens/signinlens/store"
+	"github.com/signinlens/signinlens/internal/store"
 )
 
 const sprayQuiet = "../../testdata/detections/password-spray/quiet/graph-page.json"

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signinlens/signinlens/gen"
+	"github.com/signinlens/signinlens/internal/gen"
 )
 
 const generateUsage = `Usage: signinlens generate --out DIR [flags]

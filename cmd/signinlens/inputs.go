@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 
-	"github.com/signinlens/signinlens/loaders"
-	"github.com/signinlens/signinlens/store"
+	"github.com/signinlens/signinlens/internal/loaders"
+	"github.com/signinlens/signinlens/internal/store"
 )
 
 // listInputs expands paths and refuses to read the database itself as an input.

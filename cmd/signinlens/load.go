@@ -7,9 +7,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/signinlens/signinlens/analyze"
-	"github.com/signinlens/signinlens/loaders"
-	"github.com/signinlens/signinlens/store"
+	"github.com/signinlens/signinlens/internal/analyze"
+	"github.com/signinlens/signinlens/internal/loaders"
+	"github.com/signinlens/signinlens/internal/store"
 )
 
 const loadUsage = `Usage: signinlens load [--db FILE] [--json] PATH...

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/signinlens/signinlens/loaders"
-	"github.com/signinlens/signinlens/store"
+	"github.com/signinlens/signinlens/internal/loaders"
+	"github.com/signinlens/signinlens/internal/store"
 )
 
 // Exit codes, documented in the README's table. Only this file maps errors to them.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/signinlens/signinlens/queries"
+	"github.com/signinlens/signinlens/internal/queries"
 )
 
 const queriesUsage = `Usage: signinlens queries [ID]

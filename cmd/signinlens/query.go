@@ -6,9 +6,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/signinlens/signinlens/analyze"
-	"github.com/signinlens/signinlens/queries"
-	"github.com/signinlens/signinlens/report"
+	"github.com/signinlens/signinlens/internal/analyze"
+	"github.com/signinlens/signinlens/internal/queries"
+	"github.com/signinlens/signinlens/internal/report"
 )
 
 const queryUsage = `Usage: signinlens query ID [--db FILE | PATH...] [flags]

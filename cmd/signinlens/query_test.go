@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/signinlens/signinlens/queries"
+	"github.com/signinlens/signinlens/internal/queries"
 )
 
 // catalogueFixture is the hand-written export the catalogue is counted against

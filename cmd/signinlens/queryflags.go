@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signinlens/signinlens/analyze"
-	"github.com/signinlens/signinlens/loaders"
-	"github.com/signinlens/signinlens/queries"
+	"github.com/signinlens/signinlens/internal/analyze"
+	"github.com/signinlens/signinlens/internal/loaders"
+	"github.com/signinlens/signinlens/internal/queries"
 	"github.com/spf13/pflag"
 )
 

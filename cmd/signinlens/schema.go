@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/signinlens/signinlens/store"
+	"github.com/signinlens/signinlens/internal/store"
 )
 
 const schemaUsage = `Usage: signinlens schema [--sql]

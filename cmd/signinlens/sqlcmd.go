@@ -7,8 +7,8 @@ import (
 	"time"
 	_ "time/tzdata" // --tz works on machines without a zone database
 
-	"github.com/signinlens/signinlens/analyze"
-	"github.com/signinlens/signinlens/report"
+	"github.com/signinlens/signinlens/internal/analyze"
+	"github.com/signinlens/signinlens/internal/report"
 )
 
 const sqlUsage = `Usage: signinlens sql [--db FILE | PATH...] [--format F] "SELECT ..."

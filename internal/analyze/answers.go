@@ -1,0 +1,177 @@
+package analyze
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signinlens/signinlens/internal/queries"
+	"github.com/signinlens/signinlens/internal/store"
+)
+
+// The Summary's lines: the answers drawn from the catalogue's summary: headers, and the
+// warnings about what the loaded exports lack.
+
+func (r *Report) warnings(caps []int64) []string {
+	var w []string
+	var rejected, dups, skipped int64
+	skippedBy := map[string]int64{}
+	for _, f := range r.Sources {
+		rejected += f.Rejected
+		dups += f.Duplicates
+		skipped += f.Skipped
+		for k, v := range f.SkippedCategories {
+			skippedBy[k] += v
+		}
+		switch {
+		case f.Error != "":
+			w = append(w, fmt.Sprintf("%s could not be read: %s", f.Path, f.Error))
+		case f.Format == "unrecognized" || f.Format == "unreadable":
+			w = append(w, fmt.Sprintf("%s is not a recognized sign-in export; nothing was loaded from it", f.Path))
+		case f.Format == "empty":
+			w = append(w, fmt.Sprintf("%s is empty", f.Path))
+		}
+		if f.Rejected > 0 {
+			first := ""
+			if len(f.Problems) > 0 {
+				first = " (first: " + problemPlace(f.Problems[0]) + ": " + f.Problems[0].Reason + ")"
+			}
+			w = append(w, fmt.Sprintf("%s: %s rejected%s; see Sources", f.Path, plural(f.Rejected, "record", "records"), first))
+		}
+		for _, c := range caps {
+			if f.Records == c {
+				w = append(w, fmt.Sprintf("%s holds exactly %s records, a known export cap: the export is probably cut short; export shorter periods or use the Graph API or diagnostic settings", f.Path, thousands(c)))
+			}
+		}
+	}
+	if dups > 0 {
+		w = append(w, fmt.Sprintf("%s removed (same request id, log type, time and error code as one already loaded)", plural(dups, "duplicate record", "duplicate records")))
+	}
+	if skipped > 0 {
+		var parts []string
+		for _, k := range store.SortedKeys(skippedBy) {
+			parts = append(parts, fmt.Sprintf("%s %d", k, skippedBy[k]))
+		}
+		w = append(w, fmt.Sprintf("%s skipped because not sign-ins (%s)", plural(skipped, "record", "records"), strings.Join(parts, ", ")))
+	}
+	var missingTypes []string
+	for _, c := range r.Counts {
+		if c.SignIns == 0 {
+			missingTypes = append(missingTypes, c.LogType)
+		}
+	}
+	if len(missingTypes) > 0 {
+		w = append(w, fmt.Sprintf("no %s sign-ins were loaded: if the tenant has them, the export is missing those logs, and answers about them are incomplete", strings.Join(missingTypes, ", ")))
+	}
+	formats := map[string][]string{}
+	for _, f := range r.Sources {
+		if f.Loaded > 0 && len(f.Unavailable) > 0 {
+			formats[f.Format] = f.Unavailable
+		}
+	}
+	for _, name := range keysOf(formats) {
+		w = append(w, fmt.Sprintf("the %s format cannot carry these fields, so reports show them as not available: %s", name, strings.Join(formats[name], ", ")))
+	}
+	for _, s := range r.Sections {
+		if s.Unavailable != "" {
+			w = append(w, s.Unavailable)
+		}
+	}
+	for _, d := range r.DetectionRuns {
+		switch {
+		case d.Skipped != "":
+			w = append(w, fmt.Sprintf("detection %s did not run: %s", d.Query.ID, d.Skipped))
+		case d.Limited != "":
+			w = append(w, fmt.Sprintf("detection %s ran on part of the data: %s", d.Query.ID, d.Limited))
+		}
+	}
+	if r.OrphanAuthSteps > 0 {
+		w = append(w, fmt.Sprintf("%d authentication-detail rows have no matching sign-in (their request id was not loaded)", r.OrphanAuthSteps))
+	}
+	if !r.Meta.Last.IsZero() && r.Meta.AsOf.Before(r.Meta.Last) {
+		w = append(w, fmt.Sprintf("as-of %s is before the latest event (%s): later events are outside every window",
+			r.Meta.AsOf.In(r.Location()).Format("2006-01-02 15:04 MST"), r.Meta.Last.In(r.Location()).Format("2006-01-02 15:04 MST")))
+	}
+	if w == nil {
+		w = []string{}
+	}
+	return w
+}
+
+// exportCaps are the record counts at which an export tool stops, as the export-truncated
+// detection bound them (its caps parameter, which --set changes): a file holding exactly
+// one of them is probably truncated. The detection's run is used when there is one, else
+// the parameter is bound afresh; no entry in the catalogue means no caps.
+func exportCaps(runs []DetectionRun, p Params, asOf time.Time) ([]int64, error) {
+	var b Bound
+	for _, r := range runs {
+		if r.Query != nil && r.Query.ID == "export-truncated" {
+			b = r.Bound
+		}
+	}
+	if b.Args == nil {
+		q, ok := queries.Get("export-truncated")
+		if !ok {
+			return nil, nil
+		}
+		var err error
+		if b, _, err = queries.Bind(q, p, asOf); err != nil {
+			return nil, err
+		}
+	}
+	text, _ := b.Args["caps"].(string)
+	var caps []int64
+	for _, f := range strings.Split(text, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("export-truncated.caps: %q is not a whole number", f)
+		}
+		caps = append(caps, n)
+	}
+	return caps, nil
+}
+
+// answers are the Summary's one-line answers, in the order of the summary: headers, each
+// drawn from its query's section by the template the header declares. A query missing from
+// the report is left out; one that cannot be answered from these exports says why.
+func answers(r *Report) ([]string, error) {
+	qs, err := queries.Summarized()
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, q := range qs {
+		s := r.Section(q.ID)
+		if s == nil || s.Table == nil {
+			continue
+		}
+		line := s.Unavailable
+		if s.Answerable() {
+			if line, err = q.Summary.Line(s.Query, s.Table, s.Bound, r.Location()); err != nil {
+				return nil, err
+			}
+		}
+		if line != "" {
+			out = append(out, line)
+		}
+	}
+	return out, nil
+}
+
+func thousands(n int64) string { return queries.Thousands(n) }
+
+func plural(n int64, one, many string) string { return queries.Plural(n, one, many) }
+
+func keysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

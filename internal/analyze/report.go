@@ -1,0 +1,533 @@
+package analyze
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/signinlens/signinlens/internal/loaders"
+	"github.com/signinlens/signinlens/internal/queries"
+	"github.com/signinlens/signinlens/internal/store"
+)
+
+// Report is the neutral result of `signinlens analyze`: everything a writer renders. Build
+// fills it from the database; the writers (package report) never query the database, apart
+// from streaming the optional raw rows through Raw.Each.
+type Report struct {
+	Meta    Meta                `json:"meta"`
+	Sources []*store.FileResult `json:"sources"`
+	// OrphanAuthSteps counts authentication-detail rows whose sign-in was never loaded.
+	OrphanAuthSteps int64          `json:"orphan_auth_steps"`
+	Counts          []LogTypeCount `json:"counts"`
+	// Answers are the seed questions answered in one line each, from the sections.
+	Answers       []string       `json:"answers"`
+	Sections      []*Section     `json:"sections"`
+	Findings      []Finding      `json:"findings"`
+	DetectionRuns []DetectionRun `json:"detection_runs"`
+	// Evidence lists the sign-ins behind each finding: the first column is the finding's
+	// 1-based position in Findings.
+	Evidence *Table   `json:"evidence,omitempty"`
+	Warnings []string `json:"warnings"`
+	Raw      *RawRows `json:"-"`
+
+	loc *time.Location
+}
+
+// Meta says what was analysed and how.
+type Meta struct {
+	Tool        string    `json:"tool"`
+	Version     string    `json:"version"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Database    string    `json:"database"`
+	AsOf        time.Time `json:"as_of"`
+	// First and Last are the earliest and latest event in the database.
+	First    time.Time `json:"first_event"`
+	Last     time.Time `json:"last_event"`
+	SignIns  int64     `json:"sign_ins"`
+	Filters  []string  `json:"filters"`
+	TimeZone string    `json:"time_zone"`
+}
+
+// LogTypeCount is the sign-ins of one log type by outcome (signins.status).
+type LogTypeCount struct {
+	LogType     string `json:"log_type"`
+	SignIns     int64  `json:"sign_ins"`
+	Success     int64  `json:"success"`
+	Interrupted int64  `json:"interrupted"`
+	Failure     int64  `json:"failure"`
+}
+
+// Section is one catalogue query's result.
+type Section struct {
+	Query *queries.Query
+	Table *Table // nil when the query was not run (see Skipped)
+	Bound Bound
+	// Missing lists required fields that some loaded export cannot carry; Partial says the
+	// other exports carry them, so the answer covers only those. Unavailable says either in
+	// words (see CheckAvailability).
+	Missing     []string
+	Partial     bool
+	Unavailable string
+	// Skipped says why the query did not run (it needs a filter such as --user).
+	Skipped string
+}
+
+// Answerable reports whether at least one loaded export carries every field the query needs.
+func (s *Section) Answerable() bool { return len(s.Missing) == 0 || s.Partial }
+
+// DetectFunc runs the detections for Build; RunDetections is the one the CLI uses.
+type DetectFunc func(ctx context.Context, db *sql.DB, p Params, asOf time.Time, minSeverity string) ([]Finding, []DetectionRun, error)
+
+// RawRows streams the in-scope sign-ins for the workbook's Raw sheets.
+type RawRows struct {
+	Columns []Column
+	Count   int64
+	// Each calls fn with every row in order (values normalized like Table rows); row is
+	// reused between calls.
+	Each func(ctx context.Context, fn func(row []any) error) error
+}
+
+// ReportOptions tune Build.
+type ReportOptions struct {
+	Version     string
+	GeneratedAt time.Time      // default: now
+	Loc         *time.Location // display zone; default UTC
+	Database    string         // database path as shown; "" for a temporary database
+	// Queries is the catalogue to run; default queries.All(). Entries of kind "query" become
+	// sections; detections run through Detect.
+	Queries []*queries.Query
+	// Detect runs the detections; nil means RunDetections.
+	Detect      DetectFunc
+	MinSeverity string // default "low"
+	// EvidenceLimit caps the evidence sign-ins listed per finding (default 200).
+	EvidenceLimit int
+	// ProblemLimit caps the load problems listed per file (default 1,000; all are in load_problems).
+	ProblemLimit int
+	Raw          bool
+	// Progress, when set, is told each step: done of total, and what runs next.
+	Progress func(done, total int, what string)
+}
+
+// Build runs the catalogue over db and assembles the report. sum is the load just done
+// (nil with --db alone): the sources themselves are read from the database, so earlier
+// loads are reported too.
+func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt ReportOptions) (*Report, error) {
+	if opt.Loc == nil {
+		opt.Loc = time.UTC
+	}
+	if opt.GeneratedAt.IsZero() {
+		opt.GeneratedAt = time.Now()
+	}
+	if opt.MinSeverity == "" {
+		opt.MinSeverity = "low"
+	}
+	if opt.EvidenceLimit <= 0 {
+		opt.EvidenceLimit = 200
+	}
+	if opt.ProblemLimit <= 0 {
+		opt.ProblemLimit = 1000
+	}
+	if opt.Queries == nil {
+		all, err := queries.All()
+		if err != nil {
+			return nil, err
+		}
+		opt.Queries = all
+	}
+	// scoped() is a temporary macro, which DuckDB keeps per connection.
+	db.SQL.SetMaxOpenConns(1)
+	if err := queries.Prepare(ctx, db.SQL); err != nil {
+		return nil, err
+	}
+	asOf := p.AsOf.UTC()
+	if p.AsOf.IsZero() {
+		var err error
+		if asOf, err = queries.LatestEvent(ctx, db.SQL); err != nil {
+			return nil, err
+		}
+	}
+	r := &Report{
+		Meta: Meta{Tool: "signinlens", Version: opt.Version, GeneratedAt: opt.GeneratedAt.UTC(), Database: opt.Database,
+			AsOf: asOf, Filters: describeFilters(p), TimeZone: opt.Loc.String()},
+		Answers: []string{}, Sections: []*Section{}, Findings: []Finding{}, DetectionRuns: []DetectionRun{},
+		Warnings: []string{}, loc: opt.Loc,
+	}
+	if r.Meta.Database == "" {
+		r.Meta.Database = "(temporary database)"
+	}
+	if err := r.readOverview(ctx, db.SQL); err != nil {
+		return nil, err
+	}
+	if err := r.readSources(ctx, db, sum, opt.ProblemLimit); err != nil {
+		return nil, err
+	}
+	var plain []*queries.Query
+	for _, q := range opt.Queries {
+		if q.Kind == "query" {
+			plain = append(plain, q)
+		}
+	}
+	total := len(plain) + 1
+	for i, q := range plain {
+		if opt.Progress != nil {
+			opt.Progress(i, total, q.ID)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		s := &Section{Query: q}
+		if f := queries.NeedsFilter(q); f != "" && !hasFilter(p, f) {
+			s.Skipped = fmt.Sprintf("runs only for one %s: signinlens query %s --%s ...", f, q.ID, f)
+			s.Bound, _, _ = queries.Bind(q, p, asOf)
+			r.Sections = append(r.Sections, s)
+			continue
+		}
+		g, err := queries.CheckAvailability(ctx, db.SQL, q)
+		if err != nil {
+			return nil, err
+		}
+		s.Missing, s.Partial, s.Unavailable = g.Missing, g.Partial(), g.Message()
+		t, b, err := queries.Run(ctx, db.SQL, q, p, asOf)
+		if err != nil {
+			return nil, err
+		}
+		s.Table, s.Bound = t, b
+		r.Sections = append(r.Sections, s)
+	}
+	detect := opt.Detect
+	if detect == nil {
+		detect = queries.RunDetections
+	}
+	if opt.Progress != nil {
+		opt.Progress(len(plain), total, "detections")
+	}
+	f, runs, err := detect(ctx, db.SQL, p, asOf, opt.MinSeverity)
+	if err != nil {
+		return nil, err
+	}
+	if f != nil {
+		r.Findings = f
+	}
+	if runs != nil {
+		r.DetectionRuns = runs
+	}
+	if err := r.readEvidence(ctx, db.SQL, opt.EvidenceLimit); err != nil {
+		return nil, err
+	}
+	if opt.Progress != nil {
+		opt.Progress(total, total, "")
+	}
+	if r.Answers, err = answers(r); err != nil {
+		return nil, err
+	}
+	caps, err := exportCaps(runs, p, asOf)
+	if err != nil {
+		return nil, err
+	}
+	r.Warnings = r.warnings(caps)
+	if opt.Raw {
+		raw, err := rawRows(ctx, db.SQL, p, asOf)
+		if err != nil {
+			return nil, err
+		}
+		r.Raw = raw
+	}
+	return r, nil
+}
+
+// Location is the display zone the report was built for.
+func (r *Report) Location() *time.Location {
+	if r.loc == nil {
+		if l, err := time.LoadLocation(r.Meta.TimeZone); err == nil && r.Meta.TimeZone != "" {
+			r.loc = l
+		} else {
+			r.loc = time.UTC
+		}
+	}
+	return r.loc
+}
+
+// SeverityCounts returns the findings per severity, highest first, all severities present.
+func (r *Report) SeverityCounts() []SeverityCount {
+	sev := queries.Severities()
+	out := make([]SeverityCount, 0, len(sev))
+	for i := len(sev) - 1; i >= 0; i-- {
+		s := sev[i]
+		n := 0
+		for _, f := range r.Findings {
+			if f.Severity == s {
+				n++
+			}
+		}
+		out = append(out, SeverityCount{Severity: s, Findings: n})
+	}
+	return out
+}
+
+// SeverityCount is the number of findings of one severity.
+type SeverityCount struct {
+	Severity string `json:"severity"`
+	Findings int    `json:"findings"`
+}
+
+// Section returns the section of a query id, or nil.
+func (r *Report) Section(id string) *Section {
+	for _, s := range r.Sections {
+		if s.Query.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
+func hasFilter(p Params, name string) bool {
+	switch name {
+	case "user":
+		return p.User != ""
+	case "app":
+		return p.App != ""
+	case "ip":
+		return p.IP != ""
+	}
+	return false
+}
+
+func describeFilters(p Params) []string {
+	out := []string{}
+	switch {
+	case !p.Since.IsZero():
+		out = append(out, "since "+p.Since.UTC().Format(time.RFC3339)+" (every query)")
+	case p.All:
+		out = append(out, "window: the whole export (every query)")
+	case p.Window > 0:
+		out = append(out, "window: "+formatDuration(p.Window)+" (every query)")
+	}
+	if !p.Until.IsZero() {
+		out = append(out, "until "+p.Until.UTC().Format(time.RFC3339))
+	}
+	if p.App != "" {
+		out = append(out, "application: "+p.App)
+	}
+	if p.User != "" {
+		out = append(out, "user: "+p.User)
+	}
+	if p.IP != "" {
+		out = append(out, "IP address: "+p.IP)
+	}
+	if len(p.LogTypes) > 0 {
+		out = append(out, "log types: "+strings.Join(p.LogTypes, ", "))
+	}
+	keys := make([]string, 0, len(p.Set))
+	for k := range p.Set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		out = append(out, "parameter "+k+" = "+p.Set[k])
+	}
+	return out
+}
+
+// formatDuration writes a window the way people say it: 24h, 7d, 90m.
+func formatDuration(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
+
+// DescribeWindow says in words which events a result covers, times in loc.
+func DescribeWindow(b Bound, loc *time.Location) string { return queries.DescribeWindow(b, loc) }
+
+func (r *Report) readOverview(ctx context.Context, db *sql.DB) error {
+	var first, last sql.NullTime
+	if err := db.QueryRowContext(ctx, "SELECT count(*), min(created_at), max(created_at) FROM signins").Scan(&r.Meta.SignIns, &first, &last); err != nil {
+		return fmt.Errorf("read time range: %w", err)
+	}
+	r.Meta.First, r.Meta.Last = first.Time.UTC(), last.Time.UTC()
+	rows, err := db.QueryContext(ctx, "SELECT log_type, status, count(*) FROM signins GROUP BY ALL")
+	if err != nil {
+		return fmt.Errorf("count sign-ins: %w", err)
+	}
+	defer rows.Close()
+	by := map[string]*LogTypeCount{}
+	for _, lt := range loaders.LogTypes {
+		by[lt] = &LogTypeCount{LogType: lt}
+	}
+	for rows.Next() {
+		var lt, status string
+		var n int64
+		if err := rows.Scan(&lt, &status, &n); err != nil {
+			return fmt.Errorf("count sign-ins: %w", err)
+		}
+		c := by[lt]
+		if c == nil {
+			c = &LogTypeCount{LogType: lt}
+			by[lt] = c
+		}
+		c.SignIns += n
+		switch status {
+		case "success":
+			c.Success += n
+		case "interrupted":
+			c.Interrupted += n
+		default:
+			c.Failure += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("count sign-ins: %w", err)
+	}
+	for _, lt := range loaders.LogTypes {
+		r.Counts = append(r.Counts, *by[lt])
+		delete(by, lt)
+	}
+	var rest []string
+	for lt := range by {
+		rest = append(rest, lt)
+	}
+	sort.Strings(rest)
+	for _, lt := range rest {
+		r.Counts = append(r.Counts, *by[lt])
+	}
+	return nil
+}
+
+// readSources reads every input ever loaded into the database, with its problems.
+func (r *Report) readSources(ctx context.Context, db *store.DB, sum *store.Summary, limit int) error {
+	src, err := db.Sources(ctx, limit)
+	if err != nil {
+		return err
+	}
+	r.Sources = src
+	if sum != nil {
+		byID := make(map[int]*store.FileResult, len(src))
+		for _, f := range src {
+			byID[f.SourceID] = f
+		}
+		for _, f := range sum.Files {
+			if x := byID[f.SourceID]; x != nil {
+				x.Error, x.AuthSteps = f.Error, f.AuthSteps
+			}
+		}
+	}
+	r.OrphanAuthSteps, err = db.OrphanAuthSteps(ctx)
+	return err
+}
+
+// EvidenceColumns are the sign-in fields listed for each finding's evidence.
+const evidenceSQL = `SELECT signin_key, created_at, log_type,
+	coalesce(nullif(user_principal_name, ''), service_principal_name) AS identity,
+	app_display_name, resource_display_name, ip_address, country, city, error_code, status, failure_reason,
+	client_app_used, user_agent, browser, operating_system, device_name, authentication_requirement,
+	conditional_access_status, source_file, source_line
+FROM signins WHERE signin_key IN (SELECT unnest(?::BIGINT[]))
+ORDER BY created_at, signin_key`
+
+func (r *Report) readEvidence(ctx context.Context, db *sql.DB, limit int) error {
+	var keys []int64
+	seen := map[int64]bool{}
+	for _, f := range r.Findings {
+		for i, k := range f.Evidence {
+			if i == limit {
+				break
+			}
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	list := make([]any, len(keys))
+	for i, k := range keys {
+		list[i] = k
+	}
+	t, err := Query(ctx, db, evidenceSQL, list)
+	if err != nil {
+		return fmt.Errorf("read evidence: %w", err)
+	}
+	byKey := make(map[int64][]any, len(t.Rows))
+	for _, row := range t.Rows {
+		if k, ok := row[0].(int64); ok {
+			byKey[k] = row
+		}
+	}
+	ev := &Table{Name: "evidence", Columns: append([]Column{{Name: "finding", Type: "BIGINT"}, {Name: "detection", Type: "VARCHAR"}}, t.Columns...), Rows: [][]any{}}
+	for i, f := range r.Findings {
+		var rows [][]any
+		for j, k := range f.Evidence {
+			if j == limit {
+				break
+			}
+			if row, ok := byKey[k]; ok {
+				rows = append(rows, append([]any{int64(i + 1), f.Detection}, row...))
+			}
+		}
+		sort.SliceStable(rows, func(a, b int) bool {
+			ta, _ := rows[a][3].(time.Time)
+			tb, _ := rows[b][3].(time.Time)
+			return ta.Before(tb)
+		})
+		seenRow := map[int64]bool{}
+		for _, row := range rows {
+			k := row[2].(int64)
+			if !seenRow[k] {
+				seenRow[k] = true
+				ev.Rows = append(ev.Rows, row)
+			}
+		}
+	}
+	r.Evidence = ev
+	return nil
+}
+
+func problemPlace(p store.ProblemJSON) string {
+	switch {
+	case p.Line > 0:
+		return fmt.Sprintf("line %d", p.Line)
+	case p.Record > 0:
+		return fmt.Sprintf("record %d", p.Record)
+	}
+	return "file"
+}
+
+// ProblemPlace is where a problem is, as file:line or "file record n".
+func ProblemPlace(f *store.FileResult, p store.ProblemJSON) string {
+	switch {
+	case p.Line > 0:
+		return fmt.Sprintf("%s:%d", f.Path, p.Line)
+	case p.Record > 0:
+		return fmt.Sprintf("%s record %d", f.Path, p.Record)
+	}
+	return f.Path
+}
+
+// col finds the first column with one of the names, or -1.
+func col(t *Table, names ...string) int {
+	for _, n := range names {
+		for i, c := range t.Columns {
+			if strings.EqualFold(c.Name, n) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func asInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case float64:
+		return int64(x), x == float64(int64(x))
+	}
+	return 0, false
+}

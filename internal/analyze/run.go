@@ -1,0 +1,37 @@
+// Package analyze assembles the report from the catalogue's results: one neutral result model
+// (Report, Section, findings, evidence, sources) that package report renders as text, CSV,
+// JSON, Markdown or Excel. Running the catalogue is the queries package's job.
+package analyze
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/signinlens/signinlens/internal/queries"
+)
+
+// The result model's parts that the catalogue produces, under the names the writers use.
+type (
+	Table        = queries.Table
+	Column       = queries.Column
+	Params       = queries.Params
+	Bound        = queries.Bound
+	Finding      = queries.Finding
+	DetectionRun = queries.DetectionRun
+)
+
+// ScopeMacro is the scoped() macro every catalogue query reads, for the Methodology record.
+const ScopeMacro = queries.ScopeMacro
+
+// Query runs a statement with bound arguments and returns its result.
+func Query(ctx context.Context, db *sql.DB, query string, args ...any) (*Table, error) {
+	return queries.Select(ctx, db, query, args...)
+}
+
+func timeOrNil(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}

@@ -1,0 +1,150 @@
+package queries_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signinlens/signinlens/internal/queries"
+)
+
+// The fixture under testdata/queries/catalogue holds 20 hand-written sign-ins (its README
+// lists them) in every export format the loaders read. The expected results under
+// expected/ were counted by hand from that list, not produced by running the queries.
+
+// fixtureFormats are the same events in each export format. Adding a format is one line;
+// lossy formats run the seven seed queries only (the admin-center CSV has no risk fields
+// and no per-policy Conditional Access results), or skip the queries whose answer they
+// cannot give in full.
+var fixtureFormats = []struct {
+	name     string
+	dir      string
+	seedOnly bool
+	skip     map[string]string // query id -> why this format cannot match the expected rows
+}{
+	{"graph-page", "graph", false, nil},
+	{"admin-json", "admin", false, nil},
+	{"diagnostic-jsonl", "diagnostic", false, nil},
+	{"admin-csv", "admin-csv", true, nil},
+	{"la-csv", "la-csv", false, map[string]string{"guests": "the Log Analytics tables have no HomeTenantName column"}},
+}
+
+// seedQueries must give identical output from every format.
+var seedQueries = []string{"app-users", "failed-signins", "browsers", "operating-systems", "workload-access", "log-types", "who-how-what"}
+
+// expectation is one run of a query with its hand-counted result.
+type expectation struct {
+	query  string
+	golden string // file under expected/
+	params queries.Params
+}
+
+func expectations(t *testing.T) []expectation {
+	var out []expectation
+	for _, q := range all(t) {
+		if q.Kind != "query" || q.ID == "user-timeline" {
+			continue
+		}
+		out = append(out, expectation{query: q.ID, golden: q.ID + ".csv"})
+	}
+	return append(out,
+		expectation{query: "app-users", golden: "app-users.app-azure-portal.csv", params: queries.Params{App: "azure portal"}},
+		expectation{query: "app-users", golden: "app-users.app-azure-portal.csv", params: queries.Params{App: "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"}},
+		expectation{query: "browsers", golden: "browsers.by-version.csv", params: queries.Params{Set: map[string]string{"browsers.by_version": "true"}}},
+		expectation{query: "user-timeline", golden: "user-timeline.alice.csv", params: queries.Params{User: "alice@contoso.example"}},
+		expectation{query: "user-timeline", golden: "user-timeline.alice.csv", params: queries.Params{User: "aaaaaaaa-0000-0000-0000-000000000001"}},
+	)
+}
+
+func TestQueriesOnFixture(t *testing.T) {
+	ctx := context.Background()
+	for _, f := range fixtureFormats {
+		t.Run(f.name, func(t *testing.T) {
+			db := openDB(t, filepath.Join(fixtureDir, f.dir))
+			asOf, err := queries.LatestEvent(ctx, db.SQL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "2025-06-10T12:00:00Z"; queries.FormatTime(asOf, time.UTC) != want {
+				t.Fatalf("latest event %s, want %s", asOf, want)
+			}
+			for _, e := range expectations(t) {
+				if f.seedOnly && !slices.Contains(seedQueries, e.query) {
+					continue
+				}
+				if _, lossy := f.skip[e.query]; lossy && !slices.Contains(seedQueries, e.query) {
+					continue
+				}
+				q, ok := queries.Get(e.query)
+				if !ok {
+					t.Fatalf("no query %s", e.query)
+				}
+				tab, _, err := queries.Run(ctx, db.SQL, q, e.params, asOf)
+				if err != nil {
+					t.Errorf("%s: %v", e.golden, err)
+					continue
+				}
+				compareCSV(t, e.golden, csvText(t, tab))
+			}
+		})
+	}
+}
+
+// csvText writes tab as CSV the plain way: a header of column names, then each value's
+// queries.Text in UTC. Golden files hold what an analyst reads, so the writers' cell
+// escaping is not part of this comparison.
+func csvText(t *testing.T, tab *queries.Table) string {
+	t.Helper()
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	head := make([]string, len(tab.Columns))
+	for i, c := range tab.Columns {
+		head[i] = c.Name
+	}
+	w.Write(head)
+	for _, r := range tab.Rows {
+		rec := make([]string, len(r))
+		for i, v := range r {
+			rec[i] = queries.Text(v, time.UTC)
+		}
+		w.Write(rec)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// compareCSV compares cell by cell, so that the golden file may quote as it likes.
+func compareCSV(t *testing.T, golden, got string) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(fixtureDir, "expected", golden))
+	if err != nil {
+		t.Errorf("%s: %v", golden, err)
+		return
+	}
+	want, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", golden, err)
+	}
+	have, err := csv.NewReader(strings.NewReader(got)).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: result is not CSV: %v", golden, err)
+	}
+	if len(have) != len(want) {
+		t.Errorf("%s: %d lines, want %d\n got:\n%s", golden, len(have), len(want), got)
+		return
+	}
+	for i := range want {
+		if !slices.Equal(have[i], want[i]) {
+			t.Errorf("%s line %d:\n got  %q\n want %q", golden, i+1, have[i], want[i])
+		}
+	}
+}
