@@ -1004,7 +1004,7 @@ func TestBundledSample(t *testing.T) {
 	}
 	want := files(t, dir)
 	if len(got) != len(want) {
-		t.Fatalf("testdata/sample has %d blobs, the generator writes %d; run go test ./gen -run BundledSample -update", len(got), len(want))
+		t.Fatalf("testdata/sample has %d blobs, the generator writes %d; run go test ./internal/gen -run BundledSample -update", len(got), len(want))
 	}
 	for i := range want {
 		a, _ := os.ReadFile(got[i])
@@ -1012,7 +1012,7 @@ func TestBundledSample(t *testing.T) {
 		ra, _ := filepath.Rel(sample, got[i])
 		rb, _ := filepath.Rel(dir, want[i])
 		if ra != rb || !bytes.Equal(a, b) {
-			t.Fatalf("testdata/sample/%s differs from the generator's %s; run go test ./gen -run BundledSample -update", ra, rb)
+			t.Fatalf("testdata/sample/%s differs from the generator's %s; run go test ./internal/gen -run BundledSample -update", ra, rb)
 		}
 	}
 }

@@ -5,7 +5,7 @@ package loaders
 // The parallel JSON-lines reader must give what the one-goroutine reader gives, record for
 // record; and benchmarks of the JSON readers without a database (they only run with -bench):
 //
-//	go test ./loaders -run '^$' -bench JSONLines -benchmem
+//	go test ./internal/loaders -run '^$' -bench JSONLines -benchmem
 
 import (
 	"bytes"

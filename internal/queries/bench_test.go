@@ -105,7 +105,7 @@ VALUES (1, 'synthetic', 'graph-page', $rows, $rows, []);`
 
 // BenchmarkCatalogue times every query of the catalogue on a million sign-ins. Run with
 //
-//	go test ./queries -run '^$' -bench Catalogue -benchtime 3x
+//	go test ./internal/queries -run '^$' -bench Catalogue -benchtime 3x
 func BenchmarkCatalogue(b *testing.B) {
 	ctx := context.Background()
 	// SIGNINLENS_BENCH_DB keeps the database in a file, to look at plans afterwards.

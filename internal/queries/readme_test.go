@@ -47,7 +47,7 @@ func mdCell(s string) string {
 func queriesDoc(qs []*queries.Query) string {
 	var b strings.Builder
 	b.WriteString("# Canned queries\n\n")
-	b.WriteString("Generated from `internal/queries/*.sql` by `go test ./queries -run TestQueriesDoc -update`; do not edit by hand.\n\n")
+	b.WriteString("Generated from `internal/queries/*.sql` by `go test ./internal/queries -run TestQueriesDoc -update`; do not edit by hand.\n\n")
 	b.WriteString("Run one with `signinlens query ID [--db FILE | PATH...]`; `signinlens queries ID` prints the same\n")
 	b.WriteString("description with its SQL. Every window ends at `--as-of` (default: the latest event in the data)\n")
 	b.WriteString("and holds the events with `as_of - window < created_at <= as_of`; `all` is the whole export.\n")
@@ -84,10 +84,10 @@ func TestQueriesDoc(t *testing.T) {
 	}
 	got, err := os.ReadFile(docsPath)
 	if err != nil {
-		t.Fatalf("%v (run: go test ./queries -run TestQueriesDoc -update)", err)
+		t.Fatalf("%v (run: go test ./internal/queries -run TestQueriesDoc -update)", err)
 	}
 	if string(got) != want {
-		t.Errorf("%s is out of date with the catalogue; run: go test ./queries -run TestQueriesDoc -update", docsPath)
+		t.Errorf("%s is out of date with the catalogue; run: go test ./internal/queries -run TestQueriesDoc -update", docsPath)
 	}
 	// The README carries the same table between the markers, once the lead has pasted it.
 	readme, err := os.ReadFile(readmePath)

@@ -458,7 +458,7 @@ func rptCharts(t *testing.T, data []byte) int {
 // real schema. Rows: SIGNINLENS_BENCH_ROWS (default 1,000,000). The raw variant also
 // streams every sign-in to Raw sheets; its rows: SIGNINLENS_BENCH_RAW_ROWS (default 100,000).
 //
-//	go test ./analyze -run '^$' -bench Workbook -benchtime 1x
+//	go test ./internal/report -run '^$' -bench Workbook -benchtime 1x
 func BenchmarkWorkbook(b *testing.B) {
 	for _, c := range []struct {
 		name string

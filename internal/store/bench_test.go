@@ -5,8 +5,8 @@ package store
 // SIGNINLENS_BENCH_EVENTS to change the size, default 20,000 sign-ins). For whole-export
 // figures with peak memory, use bench/run.sh.
 //
-//	go test ./store -run '^$' -bench LoadVsScan -count 3
-//	go test ./store -run '^$' -bench 'Load/diagnostic' -cpuprofile cpu.out
+//	go test ./internal/store -run '^$' -bench LoadVsScan -count 3
+//	go test ./internal/store -run '^$' -bench 'Load/diagnostic' -cpuprofile cpu.out
 
 import (
 	"context"
@@ -216,7 +216,7 @@ func TestThreadsMemoryLimitAndSpill(t *testing.T) {
 // unless SIGNINLENS_BIG_EVENTS says otherwise) and checks the accounting and the peak
 // memory of the process against the 2 GB target. Skipped unless SIGNINLENS_BIG=1.
 //
-//	SIGNINLENS_BIG=1 go test ./store -run AtScale -v -timeout 60m
+//	SIGNINLENS_BIG=1 go test ./internal/store -run AtScale -v -timeout 60m
 func TestLoadAtScale(t *testing.T) {
 	if os.Getenv("SIGNINLENS_BIG") != "1" {
 		t.Skip("set SIGNINLENS_BIG=1 to run (generates and loads ~4 GB)")
