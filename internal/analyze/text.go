@@ -1,55 +1,17 @@
 package analyze
 
 import (
-	"encoding/json"
-	"fmt"
-	"math"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/signinlens/signinlens/internal/queries"
 )
 
 // FormatTime renders a time for display in loc: RFC 3339 with seconds (fractions kept
-// when present).
-func FormatTime(t time.Time, loc *time.Location) string {
-	t = t.In(loc)
-	if t.Nanosecond() != 0 {
-		return t.Format("2006-01-02T15:04:05.000Z07:00")
-	}
-	return t.Format(time.RFC3339)
-}
+// when present). It is the catalogue's rule, so tables and the report agree.
+func FormatTime(t time.Time, loc *time.Location) string { return queries.FormatTime(t, loc) }
 
-// Text renders a value as display text.
-func Text(v any, loc *time.Location) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case time.Time:
-		return FormatTime(x, loc)
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return ""
-		}
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case bool:
-		return strconv.FormatBool(x)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = Text(e, loc)
-		}
-		return strings.Join(parts, ", ")
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
+// Text renders a value as display text: times in loc, lists joined by ", ", NaN empty.
+func Text(v any, loc *time.Location) string { return queries.Text(v, loc) }
 
 // Thousands writes n with comma separators (100,000), as the report's sentences do.
 func Thousands(n int64) string { return thousands(n) }
