@@ -20,7 +20,15 @@ import (
 )
 
 //go:embed schema.sql
-var SchemaSQL string
+var schemaSQL string
+
+// Schema returns the SQL that creates the database's tables, each column commented with
+// what it holds (schema.sql).
+func Schema() string { return schemaSQL }
+
+// SchemaSQL is the text Schema returns, kept for callers that read it as a variable until
+// they call Schema; it is not read inside this package, so changing it changes nothing here.
+var SchemaSQL = schemaSQL
 
 // ErrNoRecords is returned when the inputs hold no sign-in record.
 var ErrNoRecords = errors.New("no sign-in records found")
@@ -93,7 +101,7 @@ func Open(path string, opt Options) (*DB, error) {
 	}
 	d.conn = c
 	d.SQL = sql.OpenDB(c)
-	if _, err := d.SQL.Exec(SchemaSQL); err != nil {
+	if _, err := d.SQL.Exec(schemaSQL); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("create schema in %s: %w", displayPath(path), err)
 	}
