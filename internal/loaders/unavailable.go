@@ -8,7 +8,7 @@ import "sort"
 // Schema fields, for Format.Unavailable and Info.Unavailable: every column of signins a
 // loader fills (status is derived, log_type always set), plus the child tables. Read-only.
 var schemaFields = func() []string {
-	f := append([]string{}, StrColumns[:]...)
+	f := append([]string{}, strColumns[:]...)
 	f = append(f, "created_at", "ingested_at", "autonomous_system_number", "latitude", "longitude", "error_code",
 		"device_compliant", "device_managed", "risk_event_types", "is_interactive", "flagged_for_review",
 		"processing_time_ms", "ca_policies", "auth_steps")
@@ -16,7 +16,7 @@ var schemaFields = func() []string {
 }()
 
 // strField is the schema name of a text column.
-func strField(s Str) string { return StrColumns[s] }
+func strField(s Str) string { return strColumns[s] }
 
 // missingFields lists the schema fields not in have, sorted.
 func missingFields(have map[string]bool) []string {
