@@ -1,7 +1,6 @@
 package loaders
 
 import (
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -287,12 +286,4 @@ func (r *Record) Status() string {
 		return r.StatusHint
 	}
 	return "failure"
-}
-
-// position describes where r starts, for messages.
-func (r *Record) position() string {
-	if r.Line > 0 {
-		return "line " + strconv.FormatInt(r.Line, 10)
-	}
-	return "record " + strconv.FormatInt(r.Index, 10)
 }
