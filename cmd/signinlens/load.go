@@ -136,7 +136,7 @@ func printLoadSummary(w io.Writer, s *store.Summary) {
 		fmt.Fprintf(w, "versions: %d records were further versions of a sign-in already loaded (later content, e.g. MFA completed or risk added); each is kept in signin_versions and merged into its sign-in\n", t.Versions)
 	}
 	var parts []string
-	for _, lt := range loaders.LogTypes {
+	for _, lt := range loaders.LogTypes() {
 		parts = append(parts, fmt.Sprintf("%s %d", lt, t.ByLogType[lt]))
 	}
 	fmt.Fprintf(w, "by log type: %s\n", strings.Join(parts, ", "))

@@ -35,7 +35,7 @@ func (q *queryFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&q.app, "app", "", "only this application (`id or name`)")
 	fs.StringVar(&q.user, "user", "", "only this user (`id or UPN`)")
 	fs.StringVar(&q.ip, "ip", "", "only this IP `address`")
-	fs.StringArrayVar(&q.logTypes, "log-type", nil, "only this `log type` (repeatable): "+strings.Join(loaders.LogTypes, ", "))
+	fs.StringArrayVar(&q.logTypes, "log-type", nil, "only this `log type` (repeatable): "+strings.Join(loaders.LogTypes(), ", "))
 	fs.StringVar(&q.tz, "tz", "UTC", "time `zone` for displayed times (IANA name such as Europe/Berlin)")
 	fs.StringArrayVar(&q.set, "set", nil, "override a parameter: `ID.PARAM=VALUE` (repeatable), e.g. password-spray.min_users=5")
 }
@@ -81,11 +81,11 @@ func (q *queryFlags) params() (analyze.Params, *time.Location, error) {
 	}
 	for _, lt := range q.logTypes {
 		ok := false
-		for _, known := range loaders.LogTypes {
+		for _, known := range loaders.LogTypes() {
 			ok = ok || lt == known
 		}
 		if !ok {
-			return bad("--log-type %q: want one of %s", lt, strings.Join(loaders.LogTypes, ", "))
+			return bad("--log-type %q: want one of %s", lt, strings.Join(loaders.LogTypes(), ", "))
 		}
 	}
 	p.App, p.User, p.IP, p.LogTypes = q.app, q.user, q.ip, q.logTypes

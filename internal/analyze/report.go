@@ -359,7 +359,7 @@ func (r *Report) readOverview(ctx context.Context, db *sql.DB) error {
 	}
 	defer rows.Close()
 	by := map[string]*LogTypeCount{}
-	for _, lt := range loaders.LogTypes {
+	for _, lt := range loaders.LogTypes() {
 		by[lt] = &LogTypeCount{LogType: lt}
 	}
 	for rows.Next() {
@@ -386,7 +386,7 @@ func (r *Report) readOverview(ctx context.Context, db *sql.DB) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("count sign-ins: %w", err)
 	}
-	for _, lt := range loaders.LogTypes {
+	for _, lt := range loaders.LogTypes() {
 		r.Counts = append(r.Counts, *by[lt])
 		delete(by, lt)
 	}

@@ -197,7 +197,6 @@ type adminReader struct {
 	spMI  bool // no user columns and no log type from the name: decide per row
 	miHdr bool // ... and the header has managed-identity columns
 	cache map[string]string
-	dated string
 }
 
 func readAdminCSV(c *ReadContext) error {

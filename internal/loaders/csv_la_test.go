@@ -69,7 +69,7 @@ func TestLASampleRow(t *testing.T) {
 	}
 	for col, v := range want {
 		if r.S[col] != v {
-			t.Errorf("%s = %q, want %q", StrColumns[col], r.S[col], v)
+			t.Errorf("%s = %q, want %q", strColumns[col], r.S[col], v)
 		}
 	}
 	if r.LogType != Interactive || r.ErrorCode != 0 || !r.HasErrorCode || r.Status() != "success" {
@@ -221,10 +221,10 @@ func TestLADirectColumnsAgreeWithNormalizer(t *testing.T) {
 			if want := ""; Str(i) == col {
 				want = "v-1"
 				if v != want {
-					t.Errorf("%s: column %s = %q, want %q", name, StrColumns[i], v, want)
+					t.Errorf("%s: column %s = %q, want %q", name, strColumns[i], v, want)
 				}
 			} else if v != "" {
-				t.Errorf("%s: also sets %s", name, StrColumns[i])
+				t.Errorf("%s: also sets %s", name, strColumns[i])
 			}
 		}
 		if r.Extra() != "" {

@@ -76,7 +76,7 @@ var compared = func() []string {
 
 // fieldText renders one field of a record for comparison; times at second precision.
 func fieldText(r *Record, name string) string {
-	for i, c := range StrColumns {
+	for i, c := range strColumns {
 		if c == name {
 			return r.S[i]
 		}

@@ -109,7 +109,7 @@ func TestGraphPage(t *testing.T) {
 	}
 	for col, v := range want {
 		if a.S[col] != v {
-			t.Errorf("%s = %q, want %q", StrColumns[col], a.S[col], v)
+			t.Errorf("%s = %q, want %q", strColumns[col], a.S[col], v)
 		}
 	}
 	if a.LogType != Interactive || a.ErrorCode != 0 || !a.HasErrorCode {
@@ -424,7 +424,7 @@ func TestStrColumnsMatchSchemaOrder(t *testing.T) {
 	}
 	schema := string(b)
 	last := -1
-	for i, name := range StrColumns {
+	for i, name := range strColumns {
 		at := strings.Index(schema, "\n    "+name+" ")
 		if at < 0 {
 			t.Fatalf("column %s (Str %d) not in schema", name, i)

@@ -1,7 +1,6 @@
 package loaders
 
 import (
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -14,8 +13,10 @@ const (
 	ManagedIdent   = "managedIdentity"
 )
 
-// LogTypes lists the four sign-in logs in report order. Read-only.
-var LogTypes = []string{Interactive, NonInteractive, ServicePrinc, ManagedIdent}
+// LogTypes lists the four sign-in logs in report order, in a new slice each call.
+func LogTypes() []string {
+	return []string{Interactive, NonInteractive, ServicePrinc, ManagedIdent}
+}
 
 // Str names a text column of the signins table. Text columns live in an array so that the
 // field mappings of every format can be tables rather than code.
@@ -83,8 +84,8 @@ const (
 	numStr
 )
 
-// StrColumns holds the schema column name of each Str, indexed by it. Read-only.
-var StrColumns = [numStr]string{
+// strColumns holds the schema column name of each Str, indexed by it. Read-only.
+var strColumns = [numStr]string{
 	"id", "correlation_id", "original_request_id", "session_id", "unique_token_id",
 	"user_id", "user_principal_name", "user_display_name", "user_type", "sign_in_identifier",
 	"app_id", "app_display_name", "app_owner_tenant_id",
@@ -285,12 +286,4 @@ func (r *Record) Status() string {
 		return r.StatusHint
 	}
 	return "failure"
-}
-
-// position describes where r starts, for messages.
-func (r *Record) position() string {
-	if r.Line > 0 {
-		return "line " + strconv.FormatInt(r.Line, 10)
-	}
-	return "record " + strconv.FormatInt(r.Index, 10)
 }

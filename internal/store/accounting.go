@@ -71,7 +71,7 @@ const problemsKept = 200
 
 func (s *Summary) total() {
 	t := Totals{Files: len(s.Files), ByLogType: map[string]int64{}}
-	for _, lt := range loaders.LogTypes {
+	for _, lt := range loaders.LogTypes() {
 		t.ByLogType[lt] = 0
 	}
 	for _, f := range s.Files {
