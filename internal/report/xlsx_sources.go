@@ -13,7 +13,9 @@ func (b *book) writeSources() error {
 	sh := b.sheet(sheetSources)
 	r := b.r
 	sh.set(1, 1, "Sources", b.s.title)
-	sh.set(1, 2, "Every input file loaded into the database: records = loaded + duplicates + rejected + skipped.", b.s.subtitle)
+	sh.set(1, 2, "Every input file loaded into the database: records = loaded + versions + duplicates + rejected + skipped: a version is a record of a sign-in already loaded "+
+		"that says something different (e.g. MFA completed or risk added later), kept in signin_versions and merged into the sign-in; "+
+		"a duplicate is a copy of a version already loaded (same content, ignoring its ingestion time).", b.s.subtitle)
 	sh.set(1, 3, "Times in "+b.zone+". Rejected records are listed below the files, with file:line or record and the reason.", b.s.note)
 	t := sourcesTable(r)
 	fm := b.formats(t, typeKinds(t, "source_id"))
