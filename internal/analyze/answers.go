@@ -16,10 +16,11 @@ import (
 
 func (r *Report) warnings(caps []int64) []string {
 	var w []string
-	var rejected, dups, skipped int64
+	var rejected, versions, dups, skipped int64
 	skippedBy := map[string]int64{}
 	for _, f := range r.Sources {
 		rejected += f.Rejected
+		versions += f.Versions
 		dups += f.Duplicates
 		skipped += f.Skipped
 		for k, v := range f.SkippedCategories {
@@ -46,8 +47,11 @@ func (r *Report) warnings(caps []int64) []string {
 			}
 		}
 	}
+	if versions > 0 {
+		w = append(w, fmt.Sprintf("%s merged into sign-ins already loaded (same request id, log type, time and error code, different content; each kept in signin_versions)", plural(versions, "record version", "record versions")))
+	}
 	if dups > 0 {
-		w = append(w, fmt.Sprintf("%s removed (same request id, log type, time and error code as one already loaded)", plural(dups, "duplicate record", "duplicate records")))
+		w = append(w, fmt.Sprintf("%s removed (copies of a version already loaded: same request id, log type, time and error code, same content)", plural(dups, "duplicate record", "duplicate records")))
 	}
 	if skipped > 0 {
 		var parts []string

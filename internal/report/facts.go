@@ -90,7 +90,7 @@ func findingsTable(r *analyze.Report) *analyze.Table {
 func sourcesTable(r *analyze.Report) *analyze.Table {
 	t := &analyze.Table{Name: "sources", Columns: []analyze.Column{{Name: "source_id", Type: "INTEGER"}, {Name: "path", Type: "VARCHAR"}, {Name: "format", Type: "VARCHAR"},
 		{Name: "log_types", Type: "VARCHAR"}, {Name: "sha256", Type: "VARCHAR"}, {Name: "bytes", Type: "BIGINT"}, {Name: "records", Type: "BIGINT"}, {Name: "loaded", Type: "BIGINT"},
-		{Name: "duplicates", Type: "BIGINT"}, {Name: "rejected", Type: "BIGINT"}, {Name: "skipped", Type: "BIGINT"}, {Name: "first_event", Type: "TIMESTAMP WITH TIME ZONE"},
+		{Name: "versions", Type: "BIGINT"}, {Name: "duplicates", Type: "BIGINT"}, {Name: "rejected", Type: "BIGINT"}, {Name: "skipped", Type: "BIGINT"}, {Name: "first_event", Type: "TIMESTAMP WITH TIME ZONE"},
 		{Name: "last_event", Type: "TIMESTAMP WITH TIME ZONE"}, {Name: "unavailable_fields", Type: "VARCHAR"}, {Name: "notes", Type: "VARCHAR"}}}
 	for _, f := range r.Sources {
 		var first, last any
@@ -102,7 +102,7 @@ func sourcesTable(r *analyze.Report) *analyze.Table {
 			format += " (" + f.Encoding + ")"
 		}
 		t.Rows = append(t.Rows, []any{int64(f.SourceID), f.Path, format, logTypesText(f), f.SHA256, f.Bytes, f.Records, f.Loaded,
-			f.Duplicates, f.Rejected, f.Skipped, first, last, strings.Join(f.Unavailable, ", "), strings.Join(f.Notes, "; ")})
+			f.Versions, f.Duplicates, f.Rejected, f.Skipped, first, last, strings.Join(f.Unavailable, ", "), strings.Join(f.Notes, "; ")})
 	}
 	return t
 }

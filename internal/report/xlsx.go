@@ -220,7 +220,11 @@ func (b *book) write(ctx context.Context) error {
 		order = append(order, name)
 	}
 	// The charts name the query sheets they draw from, so they are worked out after them.
-	if b.charts = b.chartData(); len(b.charts) > 0 {
+	var err error
+	if b.charts, err = b.chartData(); err != nil {
+		return fmt.Errorf("sheet %s: %w", sheetCharts, err)
+	}
+	if len(b.charts) > 0 {
 		order = slices.Insert(order, chartsAt, sheetCharts)
 	}
 	order = append(order, sheetSources, sheetMethodology)

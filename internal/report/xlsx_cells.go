@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,8 +18,9 @@ type colKind int
 const (
 	kindText colKind = iota
 	kindInt
+	kindCode // a whole number shown as it is (an error code, a line number), without separators
 	kindFloat
-	kindPct  // *_rate and *_pct: the catalogue writes them in percent (95.3), shown as 95.3%
+	kindPct  // the catalogue writes percentages in percent (95.3), shown as 95.3%
 	kindTime // instant, shown in the display zone
 	kindDate // calendar day (UTC days, as the SQL computed them)
 	kindBool
@@ -31,9 +33,60 @@ type colFormat struct {
 	width  float64
 }
 
-func kindOf(c analyze.Column, rows [][]any, i int) colKind {
+// declaredKind maps a display kind of the catalogue's column: lines (queries.OutCol.Kind)
+// to the writer's.
+func declaredKind(kind string) colKind {
+	switch kind {
+	case "integer":
+		return kindInt
+	case "code":
+		return kindCode
+	case "number":
+		return kindFloat
+	case "percent":
+		return kindPct
+	case "time":
+		return kindTime
+	case "day":
+		return kindDate
+	case "boolean":
+		return kindBool
+	}
+	return kindText // text, list
+}
+
+// sectionKinds is how each column of a catalogue section is shown: as its query's column:
+// lines declare it. A column the query does not declare (a report built in code) is shown
+// by its type.
+func sectionKinds(s *analyze.Section) []colKind {
+	declared := map[string]string{}
+	for _, c := range s.Query.Columns {
+		declared[c.Name] = c.Kind
+	}
+	out := typeKinds(s.Table)
+	for i, c := range s.Table.Columns {
+		if k, ok := declared[c.Name]; ok {
+			out[i] = declaredKind(k)
+		}
+	}
+	return out
+}
+
+// typeKinds is how each column of a table built outside the catalogue (Findings, Evidence,
+// Sources, Raw) is shown: by its type, and as a code when its name is among codes.
+func typeKinds(t *analyze.Table, codes ...string) []colKind {
+	out := make([]colKind, len(t.Columns))
+	for i, c := range t.Columns {
+		out[i] = typeKind(c, t.Rows, i)
+		if out[i] == kindInt && slices.Contains(codes, c.Name) {
+			out[i] = kindCode
+		}
+	}
+	return out
+}
+
+func typeKind(c analyze.Column, rows [][]any, i int) colKind {
 	t := strings.ToUpper(c.Type)
-	name := strings.ToLower(c.Name)
 	switch {
 	case t == "DATE":
 		return kindDate
@@ -41,10 +94,6 @@ func kindOf(c analyze.Column, rows [][]any, i int) colKind {
 		return kindTime
 	case t == "BOOLEAN":
 		return kindBool
-	case t == "VARCHAR" && (name == "day" || name == "date") && allDays(rows, i):
-		return kindDate
-	case (strings.HasSuffix(name, "_rate") || strings.HasSuffix(name, "_pct")) && isNumericType(t):
-		return kindPct
 	case t == "DOUBLE" || t == "FLOAT" || t == "REAL" || strings.HasPrefix(t, "DECIMAL"):
 		return kindFloat
 	case isNumericType(t):
@@ -68,12 +117,19 @@ func kindOf(c analyze.Column, rows [][]any, i int) colKind {
 	return kindText
 }
 
-// formats works out each column's header, cell style and width.
-func (b *book) formats(t *analyze.Table) []colFormat {
+// signinCodes are the whole-number columns of the signins table (on the Raw and Evidence
+// sheets) that name something rather than count it: shown without thousands separators.
+func signinCodes() []string {
+	return []string{"signin_key", "error_code", "autonomous_system_number", "source_id", "source_line"}
+}
+
+// formats works out each column's header, cell style and width; kinds says how each
+// column is shown (sectionKinds or typeKinds).
+func (b *book) formats(t *analyze.Table, kinds []colKind) []colFormat {
 	out := make([]colFormat, len(t.Columns))
 	seen := map[string]int{}
 	for i, c := range t.Columns {
-		k := kindOf(c, t.Rows, i)
+		k := kinds[i]
 		f := colFormat{header: c.Name, kind: k}
 		switch k {
 		case kindTime:
@@ -84,9 +140,8 @@ func (b *book) formats(t *analyze.Table) []colFormat {
 			f.style, f.width = b.s.date, 12
 		case kindInt:
 			f.style = b.s.intNum
-			if isCodeColumn(c.Name) {
-				f.style = b.s.plainInt
-			}
+		case kindCode:
+			f.style = b.s.plainInt
 		case kindFloat:
 			f.style = b.s.float
 		case kindPct:
@@ -106,7 +161,7 @@ func (b *book) formats(t *analyze.Table) []colFormat {
 			switch k {
 			case kindTime, kindDate:
 				continue
-			case kindInt:
+			case kindInt, kindCode:
 				n = len(analyze.Thousands(toInt(r[i]))) + 1
 			case kindFloat, kindPct:
 				n = 10
@@ -119,35 +174,6 @@ func (b *book) formats(t *analyze.Table) []colFormat {
 		out[i] = f
 	}
 	return out
-}
-
-// isCodeColumn says an integer column holds a code or an identifier (50126, a line
-// number, an ASN), which reads wrong with thousands separators.
-func isCodeColumn(name string) bool {
-	name = strings.ToLower(name)
-	for _, suffix := range []string{"code", "_key", "_id", "_line", "line", "record", "finding", "_index", "autonomous_system_number", "asn"} {
-		if strings.HasSuffix(name, suffix) {
-			return true
-		}
-	}
-	return false
-}
-
-// allDays reports whether every value of column i is a YYYY-MM-DD day (or empty).
-func allDays(rows [][]any, i int) bool {
-	for _, r := range rows {
-		if r[i] == nil {
-			continue
-		}
-		s, ok := r[i].(string)
-		if !ok {
-			return false
-		}
-		if _, err := time.Parse(time.DateOnly, s); err != nil {
-			return false
-		}
-	}
-	return true
 }
 
 func toInt(v any) int64 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/signinlens/signinlens/internal/analyze"
+	"github.com/signinlens/signinlens/internal/queries"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -20,29 +21,6 @@ type chartData struct {
 	series  []string
 	colors  []string
 	values  [][]float64 // values[series][category]
-}
-
-// chartSpec says which query feeds a top-N chart and which of its columns to draw.
-type chartSpec struct {
-	id    string
-	title string
-	cat   string // category column
-	desc  string // optional column appended to the category label
-	value string // value column
-	group bool   // add up rows with the same category (the value must be additive)
-}
-
-// topChartSpecs lists the queries that feed a top-N chart, in the Charts sheet's order. It
-// is kept here, by query id and column name, until the catalogue's headers say which chart
-// a query feeds.
-func topChartSpecs() []chartSpec {
-	return []chartSpec{
-		{id: "app-users", title: "Applications: users signed in", cat: "app_display_name", value: "users_signed_in"},
-		{id: "browsers", title: "Browsers: user sign-ins", cat: "browser", value: "sign_ins"},
-		{id: "operating-systems", title: "Operating systems: user sign-ins", cat: "operating_system", value: "sign_ins"},
-		{id: "locations", title: "Countries: sign-ins", cat: "country", value: "sign_ins", group: true},
-		{id: "failed-signins", title: "Error codes: failed user sign-ins", cat: "error_code", desc: "meaning", value: "failures"},
-	}
 }
 
 // outcomeColor is the fill of a sign-in outcome's series: green, amber, red.
@@ -60,14 +38,20 @@ func outcomeColor(outcome string) string {
 
 const chartTop = 10
 
-func (b *book) chartData() []chartData {
+// chartData lists the Charts sheet's charts: the daily one, then the top-N charts the
+// catalogue's chart: headers declare, in their rank order, then the log types by outcome.
+func (b *book) chartData() ([]chartData, error) {
 	var out []chartData
 	if c, ok := b.dailyChart(); ok {
 		out = append(out, c)
 	}
-	for _, spec := range topChartSpecs() {
-		if s := b.r.Section(spec.id); s != nil && s.Table != nil && s.Answerable() {
-			if c, ok := b.topChart(s, spec); ok {
+	qs, err := queries.Charts()
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range qs {
+		if s := b.r.Section(q.ID); s != nil && s.Table != nil && s.Answerable() {
+			if c, ok := b.topChart(s, q.Chart); ok {
 				out = append(out, c)
 			}
 		}
@@ -88,10 +72,12 @@ func (b *book) chartData() []chartData {
 	if total > 0 {
 		out = append(out, lt)
 	}
-	return out
+	return out, nil
 }
 
 // dailyChart draws the daily query as stacked columns by outcome, adding up the log types.
+// It names the daily query's columns itself: a chart: header describes a single-series
+// top-N bar chart, not a stack of several columns per day.
 func (b *book) dailyChart() (chartData, bool) {
 	s := b.r.Section("daily")
 	if s == nil || s.Table == nil || len(s.Table.Rows) == 0 {
@@ -138,11 +124,12 @@ func (b *book) dailyChart() (chartData, bool) {
 	return c, true
 }
 
-func (b *book) topChart(s *analyze.Section, spec chartSpec) (chartData, bool) {
+// topChart draws the first rows of a section's table as bars, as its chart: header says.
+func (b *book) topChart(s *analyze.Section, spec *queries.Chart) (chartData, bool) {
 	t := s.Table
-	ci, vi, di := analyze.ColumnIndex(t, spec.cat), analyze.ColumnIndex(t, spec.value), -1
-	if spec.desc != "" {
-		di = analyze.ColumnIndex(t, spec.desc)
+	ci, vi, di := analyze.ColumnIndex(t, spec.Category), analyze.ColumnIndex(t, spec.Value), -1
+	if spec.Describe != "" {
+		di = analyze.ColumnIndex(t, spec.Describe)
 	}
 	if ci < 0 || vi < 0 || len(t.Rows) == 0 {
 		return chartData{}, false
@@ -162,7 +149,7 @@ func (b *book) topChart(s *analyze.Section, spec chartSpec) (chartData, bool) {
 			label += " " + analyze.Text(r[di], b.loc)
 		}
 		label = truncRunes(label, 60)
-		if i, ok := at[label]; ok && spec.group {
+		if i, ok := at[label]; ok && spec.AddUp {
 			bars[i].v += toFloat(r[vi])
 			continue
 		}
@@ -170,7 +157,7 @@ func (b *book) topChart(s *analyze.Section, spec chartSpec) (chartData, bool) {
 		bars = append(bars, bar{label, toFloat(r[vi])})
 	}
 	sort.SliceStable(bars, func(i, j int) bool { return bars[i].v > bars[j].v })
-	title := spec.title
+	title := spec.Title
 	if len(bars) > chartTop {
 		bars = bars[:chartTop]
 		title += ", top 10"

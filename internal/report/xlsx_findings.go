@@ -36,7 +36,7 @@ func (b *book) writeFindings() error {
 		t.Rows[i] = append(t.Rows[i], nil) // the link, written below
 	}
 	first, count := b.evidenceRows()
-	fm := b.formats(t)
+	fm := b.formats(t, typeKinds(t, "finding"))
 	fm[len(fm)-1].width = 18
 	sh := b.sheet(sheetFindings)
 	sh.set(1, 1, "Findings", b.s.title)
@@ -100,7 +100,7 @@ func (b *book) writeEvidence() error {
 		{excelize.Cell{StyleID: b.s.subtitle, Value: "The sign-ins behind each finding, in time order; the finding column is the number on the Findings sheet."}},
 		{excelize.Cell{StyleID: b.s.note, Value: "Times in " + b.zone + ". signin_key identifies the row in the database (signinlens sql --db ... \"SELECT * FROM signins WHERE signin_key = ...\")."}},
 	}
-	sw, _, err := b.streamTable(sheetEvidence, "evidence", head, r.Evidence, "")
+	sw, _, err := b.streamTable(sheetEvidence, "evidence", head, r.Evidence, typeKinds(r.Evidence, append([]string{"finding"}, signinCodes()...)...), "")
 	if err != nil {
 		return err
 	}

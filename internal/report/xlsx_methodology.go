@@ -42,6 +42,7 @@ func (b *book) writeMethodology() error {
 	}
 	kv("Re-running", "Load the files on the Sources sheet (signinlens load --db case.duckdb FILES), define scoped() below, then run each SQL with its parameters as used; $name is a bound parameter, never spliced text.")
 	kv("Windows", "Each query reads scoped(since, until, app, user, ip, log_types): sign-ins with since < created_at <= until that match the filters. since is until minus the query's window unless --window, --since or --all say otherwise; until is the as-of time.")
+	kv("Record versions", recordVersions)
 	lines("scoped() macro", analyze.ScopeMacro)
 	y++
 	entry := func(q *queries.Query, bound analyze.Bound, result string, link string) {
@@ -131,6 +132,13 @@ func (b *book) writeMethodology() error {
 	}
 	return b.landscape(sheetMethodology)
 }
+
+// recordVersions says how a sign-in that arrived in several versions is reported.
+const recordVersions = "A sign-in (request id, log type, event time, error code) that arrived in several different versions is reported merged: " +
+	"each field comes from the latest version that carries a value (ordered by ingestion time — TimeGenerated or the diagnostic `time` — " +
+	"else by the number of values carried, then file order), and empty or default values (none, unknown, empty lists) never erase an earlier one; " +
+	"risk is thus the most recent evaluated state with its risk event types, authentication steps are the union of all versions' steps in step-time order " +
+	"without repeats, and Conditional Access results come from the latest version that has them."
 
 func argText(v any) string {
 	switch x := v.(type) {

@@ -15,7 +15,7 @@ func (b *book) writeRaw(ctx context.Context) error {
 		return nil
 	}
 	t := &analyze.Table{Columns: raw.Columns}
-	fm := b.formats(t)
+	fm := b.formats(t, typeKinds(t, signinCodes()...))
 	for i, c := range raw.Columns {
 		switch c.Name {
 		case "user_agent", "failure_reason", "extra", "additional_details":

@@ -13,10 +13,12 @@ func (b *book) writeSources() error {
 	sh := b.sheet(sheetSources)
 	r := b.r
 	sh.set(1, 1, "Sources", b.s.title)
-	sh.set(1, 2, "Every input file loaded into the database: records = loaded + duplicates + rejected + skipped.", b.s.subtitle)
+	sh.set(1, 2, "Every input file loaded into the database: records = loaded + versions + duplicates + rejected + skipped: a version is a record of a sign-in already loaded "+
+		"that says something different (e.g. MFA completed or risk added later), kept in signin_versions and merged into the sign-in; "+
+		"a duplicate is a copy of a version already loaded (same content, ignoring its ingestion time).", b.s.subtitle)
 	sh.set(1, 3, "Times in "+b.zone+". Rejected records are listed below the files, with file:line or record and the reason.", b.s.note)
 	t := sourcesTable(r)
-	fm := b.formats(t)
+	fm := b.formats(t, typeKinds(t, "source_id"))
 	probs := &analyze.Table{Columns: []analyze.Column{{Name: "file", Type: "VARCHAR"}, {Name: "line", Type: "BIGINT"}, {Name: "record", Type: "BIGINT"}, {Name: "field", Type: "VARCHAR"}, {Name: "reason", Type: "VARCHAR"}, {Name: "excerpt", Type: "VARCHAR"}}}
 	for _, f := range r.Sources {
 		for _, p := range f.Problems {
@@ -33,7 +35,7 @@ func (b *book) writeSources() error {
 			probs.Rows = append(probs.Rows, []any{f.Path, nil, nil, "", fmt.Sprintf("%d more rejected records: see the load_problems table", f.ProblemsOmitted), ""})
 		}
 	}
-	pm := b.formats(probs)
+	pm := b.formats(probs, typeKinds(probs, "line", "record"))
 	for i := range max(len(fm), len(pm)) {
 		w := 0.0
 		if i < len(fm) {

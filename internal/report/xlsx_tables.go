@@ -10,8 +10,9 @@ import (
 )
 
 // streamTable writes title lines and a table on a fresh sheet with the streaming writer.
-func (b *book) streamTable(sheet, id string, head [][2]any, t *analyze.Table, empty string) (streamWriter, []colFormat, error) {
-	fm := b.formats(t)
+// kinds says how each column is shown (sectionKinds or typeKinds).
+func (b *book) streamTable(sheet, id string, head [][2]any, t *analyze.Table, kinds []colKind, empty string) (streamWriter, []colFormat, error) {
+	fm := b.formats(t, kinds)
 	if err := b.pageSetup(sheet, totalWidth(fm) <= fitWidth); err != nil {
 		return nil, nil, err
 	}
@@ -80,7 +81,7 @@ func (b *book) writeSection(s *analyze.Section) error {
 	if s.Unavailable != "" {
 		head[2][0] = excelize.Cell{StyleID: b.s.warn, Value: info + " · " + s.Unavailable}
 	}
-	sw, _, err := b.streamTable(b.sheets[s], q.ID, head, s.Table, "(no rows in this window)")
+	sw, _, err := b.streamTable(b.sheets[s], q.ID, head, s.Table, sectionKinds(s), "(no rows in this window)")
 	if err != nil {
 		return err
 	}

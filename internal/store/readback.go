@@ -38,7 +38,7 @@ func (d *DB) OrphanAuthSteps(ctx context.Context) (int64, error) {
 func readSources(ctx context.Context, db *sql.DB) ([]*FileResult, error) {
 	rows, err := db.QueryContext(ctx, `SELECT source_id, path, coalesce(bytes, 0), coalesce(sha256, ''), coalesce(format, ''),
 		coalesce(detection, ''), coalesce(encoding, ''), coalesce(log_types::VARCHAR, '{}'), coalesce(records, 0), coalesce(loaded, 0),
-		coalesce(duplicates, 0), coalesce(rejected, 0), coalesce(skipped, 0), coalesce(skipped_categories::VARCHAR, '{}'),
+		coalesce(versions, 0), coalesce(duplicates, 0), coalesce(rejected, 0), coalesce(skipped, 0), coalesce(skipped_categories::VARCHAR, '{}'),
 		first_event, last_event, coalesce(to_json(unavailable_fields)::VARCHAR, '[]'), coalesce(to_json(notes)::VARCHAR, '[]')
 		FROM sources ORDER BY source_id`)
 	if err != nil {
@@ -51,7 +51,7 @@ func readSources(ctx context.Context, db *sql.DB) ([]*FileResult, error) {
 		var lt, skipped, unavailable, notes string
 		var first, last sql.NullTime
 		if err := rows.Scan(&f.SourceID, &f.Path, &f.Bytes, &f.SHA256, &f.Format, &f.Detection, &f.Encoding, &lt,
-			&f.Records, &f.Loaded, &f.Duplicates, &f.Rejected, &f.Skipped, &skipped, &first, &last, &unavailable, &notes); err != nil {
+			&f.Records, &f.Loaded, &f.Versions, &f.Duplicates, &f.Rejected, &f.Skipped, &skipped, &first, &last, &unavailable, &notes); err != nil {
 			return nil, fmt.Errorf("read sources: %w", err)
 		}
 		for _, x := range []struct {

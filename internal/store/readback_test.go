@@ -33,7 +33,7 @@ func TestSourcesReadBack(t *testing.T) {
 			t.Fatalf("%s not read back", want.Path)
 		}
 		if f.SourceID != want.SourceID || f.SHA256 != want.SHA256 || f.Bytes != want.Bytes || f.Format != want.Format ||
-			f.Records != want.Records || f.Loaded != want.Loaded || f.Duplicates != want.Duplicates ||
+			f.Records != want.Records || f.Loaded != want.Loaded || f.Versions != want.Versions || f.Duplicates != want.Duplicates ||
 			f.Rejected != want.Rejected || f.Skipped != want.Skipped {
 			t.Errorf("%s: read back %+v, loaded %+v", want.Path, f, want)
 		}
