@@ -120,7 +120,7 @@ func typeKind(c analyze.Column, rows [][]any, i int) colKind {
 // signinCodes are the whole-number columns of the signins table (on the Raw and Evidence
 // sheets) that name something rather than count it: shown without thousands separators.
 func signinCodes() []string {
-	return []string{"signin_key", "error_code", "autonomous_system_number", "source_id", "source_line"}
+	return []string{"signin_key", "error_code", "autonomous_system_number", "source_id", "source_line", "content_hash"}
 }
 
 // formats works out each column's header, cell style and width; kinds says how each
