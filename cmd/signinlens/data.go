@@ -25,7 +25,7 @@ type dataFlags struct {
 
 func (d *dataFlags) add(fs *pflag.FlagSet, dbDefault string) {
 	fs.StringVar(&d.db, "db", dbDefault, "DuckDB database `file` to use (created if missing)")
-	fs.IntVar(&d.threads, "threads", 0, "worker threads: files parsed at once and DuckDB's threads for queries (default: number of CPUs)")
+	fs.IntVar(&d.threads, "threads", 0, "worker threads: files and blocks parsed at once, and DuckDB's threads for queries (default: number of CPUs)")
 	fs.StringVar(&d.memoryLimit, "memory-limit", "", "DuckDB memory `limit` such as 4GB; larger work spills to a temporary folder")
 	fs.BoolVar(&d.quiet, "quiet", false, "no progress bar and no load summary on stderr")
 	fs.BoolVar(&d.strict, "strict", false, "fail (exit 5) when any record is rejected")

@@ -15,7 +15,9 @@ const exportUsage = `Usage: signinlens export --parquet DIR [--db FILE | PATH...
 Writes the normalized tables as Parquet files, one folder per table, for a data lake or
 another engine: signins (partitioned by UTC event date and log type, Hive style:
 signins/date=2025-06-01/log_type=interactiveUser/...), signin_ca_policies,
-signin_auth_steps, sources and load_problems. Give a database made by 'signinlens load',
+signin_auth_steps, the versions of sign-ins that arrived in several (signin_versions,
+signin_version_rows, signin_version_ca_policies, signin_version_auth_steps), sources and
+load_problems. Give a database made by 'signinlens load',
 or export files and folders, which are loaded into a temporary database first.
 
 DIR must be empty or missing; --force replaces the table folders in it and leaves other

@@ -20,9 +20,10 @@ type command struct {
 	run     func(ctx context.Context, e *env, args []string) error
 }
 
-// commands is every subcommand, in the order 'signinlens --help' lists them.
+// commands is every subcommand, in the order 'signinlens --help' lists them, then the
+// developer commands of a -tags devtools build.
 func commands() []command {
-	return []command{
+	return append([]command{
 		{name: "analyze", summary: "run every query and detection and write one report (Excel, Markdown or JSON)", run: runAnalyze},
 		{name: "explain", summary: "say what a sign-in error code means", run: runExplain},
 		{name: "export", summary: "write the normalized tables as Parquet for Spark, Trino, ClickHouse or ADX", run: runExport},
@@ -33,8 +34,7 @@ func commands() []command {
 		{name: "schema", summary: "print the normalized schema with the meaning of each column", run: runSchema},
 		{name: "sql", summary: "run ad hoc SQL over the normalized tables", run: runSQL},
 		{name: "version", summary: "print the version", run: runVersion},
-		{name: "generate", summary: "write a synthetic tenant's sign-in logs (developer tool)", hidden: true, run: runGenerate},
-	}
+	}, devCommands()...)
 }
 
 // lookup finds a command by name.

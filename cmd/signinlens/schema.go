@@ -33,8 +33,18 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	tableLine := regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS (\w+)`)
+	// A table made in the shape of another has no column lines of its own: say whose.
+	copyLine := regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS (\w+) AS SELECT \* FROM (\w+) LIMIT 0;\s*(?:--\s*(.*))?$`)
 	columnLine := regexp.MustCompile(`^\s+(\w+)\s+([A-Z][A-Z0-9\[\] ]*?)(?:\s+(?:PRIMARY KEY|NOT NULL))?\s*,?\s*--\s*(.*)$`)
 	for _, line := range strings.Split(store.SchemaSQL, "\n") {
+		if m := copyLine.FindStringSubmatch(line); m != nil {
+			fmt.Fprintf(e.stdout, "\n%s\n  same columns as %s", m[1], m[2])
+			if m[3] != "" {
+				fmt.Fprintf(e.stdout, ": %s", m[3])
+			}
+			fmt.Fprintln(e.stdout)
+			continue
+		}
 		if m := tableLine.FindStringSubmatch(line); m != nil {
 			fmt.Fprintf(e.stdout, "\n%s\n", m[1])
 			continue

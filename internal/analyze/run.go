@@ -6,7 +6,6 @@ package analyze
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"github.com/signinlens/signinlens/internal/queries"
 )
@@ -27,11 +26,4 @@ const ScopeMacro = queries.ScopeMacro
 // Query runs a statement with bound arguments and returns its result.
 func Query(ctx context.Context, db *sql.DB, query string, args ...any) (*Table, error) {
 	return queries.Select(ctx, db, query, args...)
-}
-
-func timeOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
 }

@@ -3,13 +3,14 @@ package gen
 import (
 	"encoding/csv"
 	"fmt"
+	"slices"
 )
 
 // The admin center's CSV headers, exactly as the spec gives them (trailing spaces in
 // "Application ID " and "Resource ID ", the double space in "Autonomous system  number",
-// "Incoming token type" twice).
+// "Incoming token type" twice). Read-only: AdminUserHeader hands out a copy.
 var (
-	AdminUserHeader = []string{
+	adminUserHeader = []string{
 		"Date (UTC)", "Request ID", "User agent", "Correlation ID", "User ID", "User", "Username", "User type",
 		"Cross tenant access type", "Incoming token type", "Authentication Protocol", "Unique token identifier",
 		"Original transfer method", "Client credential type", "Token Protection - Sign In Session",
@@ -23,22 +24,25 @@ var (
 		"Token issuer name", "Latency", "Conditional Access", "Managed Identity type", "Associated Resource Id",
 		"Federated Token Id", "Federated Token Issuer",
 	}
-	AdminSPHeader = []string{
+	adminSPHeader = []string{
 		"Date (UTC)", "Request ID", "Correlation ID", "Service principal ID", "Service principal name",
 		"Credential key ID", "Credential thumbprint", "Application", "Application ID ", "App owner tenant ID",
 		"Resource", "Resource ID ", "Resource tenant ID", "Resource owner tenant ID", "Home tenant ID",
 		"Home tenant name", "IP address", "Location", "Status", "Sign-in error code", "Failure reason",
 		"Conditional Access",
 	}
-	// AdminMSIHeader is not verified against a real download: the service-principal header plus
+	// adminMSIHeader is not verified against a real download: the service-principal header plus
 	// the managed-identity columns.
-	AdminMSIHeader = append(append([]string(nil), AdminSPHeader...), "Managed Identity type", "Associated Resource Id")
-	// AdminAuthDetailsHeader is our choice; the real header is not verified.
-	AdminAuthDetailsHeader = []string{
+	adminMSIHeader = append(append([]string(nil), adminSPHeader...), "Managed Identity type", "Associated Resource Id")
+	// adminAuthDetailsHeader is our choice; the real header is not verified.
+	adminAuthDetailsHeader = []string{
 		"Request ID", "Authentication method", "Authentication method detail", "Succeeded", "Result detail",
 		"Requirement", "Date (UTC)",
 	}
 )
+
+// AdminUserHeader is the header of the user sign-in CSV files, in a new slice each call.
+func AdminUserHeader() []string { return slices.Clone(adminUserHeader) }
 
 // adminCSVSink writes the admin center's CSV download: one file per log type plus the
 // authentication-step files of the two user logs. UTF-8 without BOM, CRLF line ends.
@@ -52,8 +56,8 @@ func openAdminCSV(o *output, cfg Config, t *tenant) (sink, error) {
 	s := &adminCSVSink{}
 	from, to := cfg.dateRange()
 	names := [6]string{}
-	headers := [6][]string{AdminUserHeader, AdminUserHeader, AdminSPHeader, AdminMSIHeader, AdminAuthDetailsHeader, AdminAuthDetailsHeader}
-	for i, lt := range LogTypes {
+	headers := [6][]string{adminUserHeader, adminUserHeader, adminSPHeader, adminMSIHeader, adminAuthDetailsHeader, adminAuthDetailsHeader}
+	for i, lt := range LogTypes() {
 		names[i] = adminPrefix(lt)
 	}
 	names[4], names[5] = "InteractiveSignIns_AuthDetails", "NonInteractiveSignIns_AuthDetails"

@@ -25,7 +25,7 @@ type adminJSONSink struct {
 func openAdminJSON(o *output, cfg Config, t *tenant) (sink, error) {
 	s := &adminJSONSink{}
 	from, to := cfg.dateRange()
-	for i, lt := range LogTypes {
+	for i, lt := range LogTypes() {
 		f, err := o.create(adminPrefix(lt) + "_" + from + "_" + to + ".json")
 		if err != nil {
 			return nil, err

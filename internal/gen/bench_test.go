@@ -22,7 +22,7 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/event")
 	})
-	for _, f := range Formats {
+	for _, f := range Formats() {
 		b.Run(f, func(b *testing.B) {
 			var bytes int64
 			for b.Loop() {

@@ -14,8 +14,10 @@ const (
 	ManagedIdentity  = "managedIdentity"
 )
 
-// LogTypes lists the four sign-in logs in report order.
-var LogTypes = []string{Interactive, NonInteractive, ServicePrincipal, ManagedIdentity}
+// LogTypes lists the four sign-in logs in report order, in a new slice each call.
+func LogTypes() []string {
+	return []string{Interactive, NonInteractive, ServicePrincipal, ManagedIdentity}
+}
 
 // Event is one generated sign-in: the model every writer renders. Field names follow Graph's
 // signIn properties. Strings that do not apply are empty (user fields of workload identities,

@@ -70,15 +70,15 @@ func TestDeterministic(t *testing.T) {
 	cfg := testCfg
 	cfg.Events = 1500
 	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
-	if _, err := gen.WriteAll(context.Background(), a, gen.Formats, cfg, gen.Options{Subdirs: true}); err != nil {
+	if _, err := gen.WriteAll(context.Background(), a, gen.Formats(), cfg, gen.Options{Subdirs: true}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range gen.Formats { // one at a time, unlike a
+	for _, f := range gen.Formats() { // one at a time, unlike a
 		if _, err := gen.Write(filepath.Join(b, f), f, cfg); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range gen.Formats {
+	for _, f := range gen.Formats() {
 		ha, hb := treeHash(t, filepath.Join(a, f)), treeHash(t, filepath.Join(b, f))
 		if ha != hb {
 			t.Errorf("%s: two runs differ: %s vs %s", f, ha, hb)
@@ -374,7 +374,7 @@ var graphTime = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}(Z|\+0
 // model's sign-ins, in the right log, at the right second.
 func TestSameEventsEveryFormat(t *testing.T) {
 	dir := t.TempDir()
-	stats, err := gen.WriteAll(context.Background(), dir, gen.Formats, testCfg, gen.Options{Subdirs: true})
+	stats, err := gen.WriteAll(context.Background(), dir, gen.Formats(), testCfg, gen.Options{Subdirs: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,10 +387,10 @@ func TestSameEventsEveryFormat(t *testing.T) {
 	if len(want) != testCfg.Events {
 		t.Fatalf("model has %d distinct request ids, want %d", len(want), testCfg.Events)
 	}
-	if len(parsers) != len(gen.Formats) {
-		t.Fatalf("the test knows %d formats, gen has %d", len(parsers), len(gen.Formats))
+	if len(parsers) != len(gen.Formats()) {
+		t.Fatalf("the test knows %d formats, gen has %d", len(parsers), len(gen.Formats()))
 	}
-	for i, f := range gen.Formats {
+	for i, f := range gen.Formats() {
 		st := stats[i]
 		if st.Format != f || st.Events != testCfg.Events || st.Files == 0 || st.Bytes == 0 {
 			t.Errorf("%s: stats %+v", f, st)
@@ -818,7 +818,7 @@ func TestEventsModel(t *testing.T) {
 func TestLogTypeSplit(t *testing.T) {
 	cfg := gen.Config{Seed: 1, Events: 1000}
 	dir := t.TempDir()
-	stats, err := gen.WriteAll(context.Background(), dir, gen.Formats, cfg, gen.Options{Subdirs: true})
+	stats, err := gen.WriteAll(context.Background(), dir, gen.Formats(), cfg, gen.Options{Subdirs: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -933,7 +933,7 @@ func TestSmallConfigs(t *testing.T) {
 			t.Errorf("%+v: %d events, %v", cfg, n, err)
 		}
 		dir := t.TempDir()
-		if _, err := gen.WriteAll(context.Background(), dir, gen.Formats, cfg, gen.Options{Subdirs: true}); err != nil {
+		if _, err := gen.WriteAll(context.Background(), dir, gen.Formats(), cfg, gen.Options{Subdirs: true}); err != nil {
 			t.Errorf("%+v: %v", cfg, err)
 		}
 	}
@@ -955,13 +955,13 @@ func TestOverwriteAndCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	empty := t.TempDir()
-	if _, err := gen.WriteAll(ctx, empty, gen.Formats, gen.Config{Events: 5000}, gen.Options{Subdirs: true}); err != context.Canceled {
+	if _, err := gen.WriteAll(ctx, empty, gen.Formats(), gen.Config{Events: 5000}, gen.Options{Subdirs: true}); err != context.Canceled {
 		t.Errorf("cancelled run: %v", err)
 	}
 	if f := files(t, empty); len(f) != 0 {
 		t.Errorf("cancelled run left %q", f)
 	}
-	for _, f := range gen.Formats {
+	for _, f := range gen.Formats() {
 		if gen.Describe(f) == "" {
 			t.Errorf("format %s has no description", f)
 		}

@@ -325,7 +325,7 @@ func (g *generator) fillUser(e *Event, r *rand.Rand, at time.Time, s userSignIn)
 	e.AuthProtocol, e.OriginalTransfer = s.protocol, "none"
 	e.RiskLevelDuringSignIn, e.RiskLevelAggregated, e.RiskState, e.RiskDetail = "none", "none", "none", "none"
 
-	pl := &places[s.net.place]
+	pl := places[s.net.place]
 	e.IPAddress, e.ASN, e.NamedLocation = s.net.ip, s.net.asn, s.net.named
 	e.City, e.State, e.Country, e.Latitude, e.Longitude = pl.city, pl.state, pl.country, pl.lat, pl.lon
 
@@ -551,7 +551,7 @@ func (g *generator) fillWorkload(e *Event, r *rand.Rand, logType string, w *work
 		e.MSIType, e.MSIAssociatedResource = w.msiType, w.assoc
 		e.ProcessingMs = int(math.Exp(2.5 + 0.5*r.NormFloat64()))
 	} else {
-		pl := &places[w.place]
+		pl := places[w.place]
 		e.IPAddress, e.ASN = w.ips[r.IntN(len(w.ips))], w.asn
 		e.City, e.State, e.Country, e.Latitude, e.Longitude = pl.city, pl.state, pl.country, pl.lat, pl.lon
 		e.ProcessingMs = int(math.Exp(3.5 + 0.6*r.NormFloat64()))

@@ -61,9 +61,6 @@ var (
 	netNewCountry = network{"192.0.2.55", plSaoPaulo, 26599, ""}
 )
 
-// attacker is the unregistered Windows machine with Chrome that attackers use.
-var attacker = device{platform: "windows", browser: 2}
-
 // spSwitchTime is when the switching service principal starts using its certificate.
 func (t *tenant) spSwitchTime() time.Time {
 	return t.cfg.Start.Add(time.Duration(t.cfg.Days/2)*24*time.Hour + 12*time.Hour)
@@ -71,6 +68,8 @@ func (t *tenant) spSwitchTime() time.Time {
 
 func (g *generator) buildScenarios() {
 	t := g.t
+	// attacker is the unregistered Windows machine with Chrome that attackers use.
+	attacker := &device{platform: "windows", browser: 2}
 	r := rand.New(rand.NewPCG(uint64(g.cfg.Seed), 0x5ce4a))
 	day := func(i int, hh, mm int) time.Time {
 		i = min(i, g.cfg.Days-1)
@@ -121,20 +120,20 @@ func (g *generator) buildScenarios() {
 	desktopSpray := flow{app: appOffice, res: resGraph, kind: kindDesktop}
 	for k, ui := range targets {
 		add(t0.Add(time.Duration(k)*100*time.Second+jitter(20*time.Second)), userSignIn{logType: Interactive, user: ui, flow: desktopSpray,
-			kind: kindDesktop, dev: &attacker, net: netSpray, code: 50126, fresh: true, protocol: "ropc", ua: chrome}, false, nil)
+			kind: kindDesktop, dev: attacker, net: netSpray, code: 50126, fresh: true, protocol: "ropc", ua: chrome}, false, nil)
 	}
 	add(t0.Add(28*time.Minute+jitter(30*time.Second)), userSignIn{logType: Interactive, user: victim, flow: desktopSpray,
-		kind: kindDesktop, dev: &attacker, net: netSpray, fresh: true, protocol: "ropc", ua: chrome}, true, nil)
+		kind: kindDesktop, dev: attacker, net: netSpray, fresh: true, protocol: "ropc", ua: chrome}, true, nil)
 
 	// Brute force: 25 wrong passwords for one account within 40 minutes, then a success.
 	begin(ScenarioBruteForce, "25 wrong passwords (50126) for one account from one IP address within 40 minutes, then a success", user(1).upn, netBrute.ip, Interactive)
 	t0 = day(2, 14, 5)
 	for k := range 25 {
 		add(t0.Add(time.Duration(k)*90*time.Second+jitter(10*time.Second)), userSignIn{logType: Interactive, user: 1, flow: officeHome,
-			kind: kindBrowser, dev: &attacker, net: netBrute, code: 50126, fresh: true, protocol: "none"}, false, nil)
+			kind: kindBrowser, dev: attacker, net: netBrute, code: 50126, fresh: true, protocol: "none"}, false, nil)
 	}
 	add(t0.Add(39*time.Minute+jitter(20*time.Second)), userSignIn{logType: Interactive, user: 1, flow: officeHome,
-		kind: kindBrowser, dev: &attacker, net: netBrute, fresh: true, protocol: "none"}, true, nil)
+		kind: kindBrowser, dev: attacker, net: netBrute, fresh: true, protocol: "none"}, true, nil)
 
 	// Impossible travel: Amsterdam, then Sydney 30 minutes later.
 	u2 := user(2)
@@ -142,7 +141,7 @@ func (g *generator) buildScenarios() {
 	t0 = at(3, 9, 0)
 	add(t0, userSignIn{logType: Interactive, user: 2, flow: owa, kind: kindBrowser, dev: &u2.laptop,
 		net: g.userNetwork(u2, &u2.laptop, t0), fresh: true, protocol: "none"}, false, nil)
-	add(t0.Add(30*time.Minute), userSignIn{logType: Interactive, user: 2, flow: owa, kind: kindBrowser, dev: &attacker,
+	add(t0.Add(30*time.Minute), userSignIn{logType: Interactive, user: 2, flow: owa, kind: kindBrowser, dev: attacker,
 		net: netTravel, protocol: "none"}, false, nil)
 
 	// MFA fatigue: six denied pushes within 20 minutes, then an approved one.
@@ -151,9 +150,9 @@ func (g *generator) buildScenarios() {
 	t0 = day(4, 22, 40)
 	for k := range 6 {
 		add(t0.Add(time.Duration(k)*3*time.Minute+jitter(40*time.Second)), userSignIn{logType: Interactive, user: 3, flow: officeHome,
-			kind: kindBrowser, dev: &attacker, net: netFatigue, code: 500121, fresh: true, protocol: "none"}, false, nil)
+			kind: kindBrowser, dev: attacker, net: netFatigue, code: 500121, fresh: true, protocol: "none"}, false, nil)
 	}
-	add(t0.Add(19*time.Minute), userSignIn{logType: Interactive, user: 3, flow: officeHome, kind: kindBrowser, dev: &attacker,
+	add(t0.Add(19*time.Minute), userSignIn{logType: Interactive, user: 3, flow: officeHome, kind: kindBrowser, dev: attacker,
 		net: netFatigue, fresh: true, protocol: "none"}, false, nil)
 
 	// Legacy authentication: a successful IMAP4 sign-in.
@@ -173,11 +172,11 @@ func (g *generator) buildScenarios() {
 	// Device code flow.
 	begin(ScenarioDeviceCode, "a successful sign-in with the device code flow (authenticationProtocol deviceCode) from an unfamiliar host", user(5).upn, netDeviceCode.ip, Interactive)
 	add(at(3, 16, 45), userSignIn{logType: Interactive, user: 5, flow: flow{app: appOffice, res: resGraph, kind: kindDesktop}, kind: kindDesktop,
-		dev: &attacker, net: netDeviceCode, fresh: true, protocol: "deviceCode", ua: chrome}, false, func(e *Event) { e.OriginalTransfer = "deviceCodeFlow" })
+		dev: attacker, net: netDeviceCode, fresh: true, protocol: "deviceCode", ua: chrome}, false, func(e *Event) { e.OriginalTransfer = "deviceCodeFlow" })
 
 	// High-risk sign-in.
 	begin(ScenarioHighRisk, "a successful sign-in that Identity Protection rated high risk (anonymized IP address, unfamiliar features)", user(6).upn, netTor.ip, Interactive)
-	add(at(4, 2, 30), userSignIn{logType: Interactive, user: 6, flow: officeHome, kind: kindBrowser, dev: &attacker, net: netTor,
+	add(at(4, 2, 30), userSignIn{logType: Interactive, user: 6, flow: officeHome, kind: kindBrowser, dev: attacker, net: netTor,
 		protocol: "none", ua: "Mozilla/5.0 (Windows NT 10.0; rv:115.0) Gecko/20100101 Firefox/115.0"}, false, func(e *Event) {
 		e.Browser = "Firefox 115.0"
 		e.RiskLevelDuringSignIn, e.RiskLevelAggregated, e.RiskState = "high", "high", "atRisk"
@@ -187,13 +186,13 @@ func (g *generator) buildScenarios() {
 	// Scripted token use: python-requests.
 	begin(ScenarioPythonRequests, "a successful non-interactive sign-in by a script (user agent python-requests) from a cloud host", user(7).upn, netPython.ip, NonInteractive)
 	add(at(5, 13, 20), userSignIn{logType: NonInteractive, user: 7, flow: flow{app: appOffice, res: resGraph, kind: kindDesktop}, kind: kindDesktop,
-		dev: &attacker, net: netPython, protocol: "none", ua: "python-requests/2.31.0"}, false, func(e *Event) {
+		dev: attacker, net: netPython, protocol: "none", ua: "python-requests/2.31.0"}, false, func(e *Event) {
 		e.Browser, e.OperatingSystem = "Python Requests 2.31", ""
 	})
 
 	// Conditional Access block.
 	begin(ScenarioCABlock, "a sign-in blocked by Conditional Access (53003, CA003 failure) from a blocked country", user(8).upn, netBlocked.ip, Interactive)
-	add(at(2, 19, 5), userSignIn{logType: Interactive, user: 8, flow: officeHome, kind: kindBrowser, dev: &attacker, net: netBlocked,
+	add(at(2, 19, 5), userSignIn{logType: Interactive, user: 8, flow: officeHome, kind: kindBrowser, dev: attacker, net: netBlocked,
 		code: 53003, fresh: true, protocol: "none"}, false, nil)
 
 	// Single-factor Azure Portal sign-in by the break-glass account.

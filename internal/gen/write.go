@@ -33,6 +33,7 @@ type formatDef struct {
 }
 
 // formatDefs is the one list of formats: Formats, validation and the tests derive from it.
+// Read-only.
 var formatDefs = []formatDef{
 	{"graph", "Microsoft Graph beta /auditLogs/signIns response pages (page-0001.json, ...)", openGraph},
 	{"admin-json", "Entra admin center JSON download, one array per log (InteractiveSignIns_<from>_<to>.json, ...)", openAdminJSON},
@@ -51,14 +52,14 @@ func Describe(format string) string {
 	return f.title
 }
 
-// Formats lists the export formats Write can produce.
-var Formats = func() []string {
+// Formats lists the export formats Write can produce, in a new slice each call.
+func Formats() []string {
 	out := make([]string, len(formatDefs))
 	for i, f := range formatDefs {
 		out[i] = f.name
 	}
 	return out
-}()
+}
 
 func lookupFormat(name string) (formatDef, error) {
 	for _, f := range formatDefs {
@@ -66,7 +67,7 @@ func lookupFormat(name string) (formatDef, error) {
 			return f, nil
 		}
 	}
-	return formatDef{}, fmt.Errorf("unknown format %q (known: %s)", name, strings.Join(Formats, ", "))
+	return formatDef{}, fmt.Errorf("unknown format %q (known: %s)", name, strings.Join(Formats(), ", "))
 }
 
 // Write generates the events of cfg and writes them into dir in one export format (one of
@@ -163,7 +164,7 @@ func writeOne(ctx context.Context, o *output, d formatDef, cfg Config) (Stats, e
 		return Stats{}, fmt.Errorf("%s: %w", d.name, err)
 	}
 	st := o.stats
-	for j, lt := range LogTypes {
+	for j, lt := range LogTypes() {
 		st.ByLogType[lt] = counts[j]
 		st.Events += counts[j]
 	}

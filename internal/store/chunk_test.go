@@ -32,7 +32,7 @@ func TestRawConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type notDuckDB struct{ conn int }
+	type notDuckDB struct{ _ int } // a pointer to a struct, not a connection
 	for _, v := range []any{nil, 42, &notDuckDB{}, (*notDuckDB)(nil)} {
 		if _, err := rawConn(v); err == nil {
 			t.Errorf("rawConn(%T) gave no error", v)

@@ -9,11 +9,14 @@ import (
 	"strings"
 )
 
-// ExportTables returns the tables written by ExportParquet, each into a folder of its name.
-// signins is partitioned by event date (UTC) and log type, Hive style:
-// signins/date=2025-06-01/log_type=interactiveUser/data_0.parquet.
+// ExportTables returns the tables written by ExportParquet, each into a folder of its name:
+// every table of the schema. signins is partitioned by event date (UTC) and log type, Hive
+// style: signins/date=2025-06-01/log_type=interactiveUser/data_0.parquet; the others are
+// one file each.
 func ExportTables() []string {
-	return []string{"signins", "signin_ca_policies", "signin_auth_steps", "sources", "load_problems"}
+	return []string{"signins", "signin_ca_policies", "signin_auth_steps",
+		"signin_versions", "signin_version_rows", "signin_version_ca_policies", "signin_version_auth_steps",
+		"sources", "load_problems"}
 }
 
 // ErrExportDirNotEmpty is returned when the export folder holds files and force is not set.

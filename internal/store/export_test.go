@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,8 +15,8 @@ import (
 )
 
 // exportFixture is a file database loaded with a generated diagnostic-settings export (with
-// Conditional Access policies and authentication steps) and one damaged line, so that every
-// exported table has rows.
+// Conditional Access policies and authentication steps), one damaged line, and the versions
+// fixture (a sign-in in three different versions), so that every exported table has rows.
 func exportFixture(t *testing.T) *DB {
 	t.Helper()
 	dir := t.TempDir()
@@ -30,7 +31,7 @@ func exportFixture(t *testing.T) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ins, err := loaders.Inputs([]string{filepath.Join(dir, "diag")})
+	ins, err := loaders.Inputs([]string{filepath.Join(dir, "diag"), fixture("diagnostic", "all")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +48,15 @@ var checksums = map[string]string{
 		count(latitude), sum(source_line), count(DISTINCT log_type)`,
 	"signin_ca_policies": `count(*), sum(signin_key), count(DISTINCT policy_id), sum(len(enforced_grant_controls)), sum(length(extra::VARCHAR))`,
 	"signin_auth_steps":  `count(*), sum(signin_key), sum(step_index), sum(epoch_us(step_time)), count(succeeded)`,
-	"sources":            `count(*), sum(source_id), sum(records), sum(bytes), string_agg(sha256, ',' ORDER BY sha256)`,
-	"load_problems":      `count(*), sum(line), string_agg(reason, '|' ORDER BY path, line)`,
+	"signin_versions": `count(*), sum(signin_key), sum(version_key), sum(version), sum(epoch_us(ingested_at)), sum(fields),
+		sum(content_hash), sum(source_id), sum(source_line)`,
+	"signin_version_rows": `count(*), sum(signin_key), sum(error_code), count(DISTINCT id), sum(epoch_us(created_at)),
+		sum(length(user_principal_name)), sum(length(extra::VARCHAR)), sum(len(risk_event_types)),
+		sum(length(additional_details)), sum(source_line), string_agg(risk_state, ',' ORDER BY signin_key)`,
+	"signin_version_ca_policies": `count(*), sum(signin_key), count(DISTINCT policy_id), sum(len(enforced_grant_controls)), sum(length(extra::VARCHAR))`,
+	"signin_version_auth_steps":  `count(*), sum(signin_key), sum(step_index), sum(epoch_us(step_time)), count(succeeded)`,
+	"sources":                    `count(*), sum(source_id), sum(records), sum(bytes), string_agg(sha256, ',' ORDER BY sha256)`,
+	"load_problems":              `count(*), sum(line), string_agg(reason, '|' ORDER BY path, line)`,
 }
 
 func aggregate(t *testing.T, db *DB, from, exprs string) []string {
@@ -86,6 +94,12 @@ func TestExportParquetReadsBackTheSame(t *testing.T) {
 	}
 	if len(got) != len(ExportTables()) {
 		t.Fatalf("exported %d tables, want %d", len(got), len(ExportTables()))
+	}
+	// Every table of the database is exported, and nothing else.
+	tables := aggregate(t, db, "information_schema.tables WHERE table_schema = 'main'", "string_agg(table_name, ',' ORDER BY table_name)")
+	names := slices.Sorted(slices.Values(ExportTables()))
+	if tables[0] != strings.Join(names, ",") {
+		t.Errorf("the database has tables %s, the export writes %v", tables[0], names)
 	}
 	for _, tb := range got {
 		if tb.Rows == 0 || tb.Files == 0 {

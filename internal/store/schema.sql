@@ -166,6 +166,7 @@ CREATE TABLE IF NOT EXISTS signin_versions (
 
 -- The full content of each version of the sign-ins that have more than one, in the shape of
 -- signins, signin_ca_policies and signin_auth_steps; their signin_key is the version_key.
-CREATE TABLE IF NOT EXISTS signin_version_rows AS SELECT * FROM signins LIMIT 0;
-CREATE TABLE IF NOT EXISTS signin_version_ca_policies AS SELECT * FROM signin_ca_policies LIMIT 0;
-CREATE TABLE IF NOT EXISTS signin_version_auth_steps AS SELECT * FROM signin_auth_steps LIMIT 0;
+-- (The comment after each statement is what 'signinlens schema' prints for the table.)
+CREATE TABLE IF NOT EXISTS signin_version_rows AS SELECT * FROM signins LIMIT 0;                       -- one row per version; signin_key is signin_versions.version_key
+CREATE TABLE IF NOT EXISTS signin_version_ca_policies AS SELECT * FROM signin_ca_policies LIMIT 0;     -- the policies of each version; signin_key is signin_versions.version_key
+CREATE TABLE IF NOT EXISTS signin_version_auth_steps AS SELECT * FROM signin_auth_steps LIMIT 0;       -- the steps of each version; signin_key is signin_versions.version_key

@@ -213,7 +213,7 @@ func writeRows(path string, target int64, header []string, row func(r *rand.Rand
 }
 
 // adminHeader is the 55-column user header of the admin-center download, as the generator writes it.
-var adminHeader = gen.AdminUserHeader
+var adminHeader = gen.AdminUserHeader()
 
 const tenant = "4b2462a4-bbee-495a-a0e1-f23ae524cc9c"
 

@@ -1,3 +1,8 @@
+//go:build devtools
+
+// The generate command is a developer tool: it is built only with -tags devtools, so the
+// shipped binary does not carry the generator (see devtools_off.go).
+
 package main
 
 import (
@@ -30,11 +35,20 @@ Formats:
 Examples:
   signinlens generate --out /tmp/tenant --scenarios
   signinlens generate --out /tmp/bench --format diagnostic --format la-csv --events 1000000 --days 30
-  signinlens generate --out testdata/sample --format diagnostic --events 1200 --seed 1 --scenarios --force`
+  signinlens generate --out testdata/sample --format diagnostic --events 1200 --seed 1 --scenarios --force
+
+Built only with -tags devtools: go run -tags devtools ./cmd/signinlens generate ...`
+
+// devCommands is the developer commands: with -tags devtools, generate.
+func devCommands() []command {
+	return []command{
+		{name: "generate", summary: "write a synthetic tenant's sign-in logs (developer tool)", hidden: true, run: runGenerate},
+	}
+}
 
 func generateFormats() string {
 	var b strings.Builder
-	for _, f := range gen.Formats {
+	for _, f := range gen.Formats() {
 		fmt.Fprintf(&b, "  %-11s %s\n", f, gen.Describe(f))
 	}
 	return b.String()
@@ -69,11 +83,11 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 		return usageError{msg: "--out is required", try: try}
 	}
 	if len(formats) == 0 {
-		formats = gen.Formats
+		formats = gen.Formats()
 	}
 	for _, f := range formats {
-		if !slices.Contains(gen.Formats, f) {
-			return usageError{msg: fmt.Sprintf("unknown format %q (known: %s)", f, strings.Join(gen.Formats, ", ")), try: "signinlens generate --out /tmp/tenant --format diagnostic"}
+		if !slices.Contains(gen.Formats(), f) {
+			return usageError{msg: fmt.Sprintf("unknown format %q (known: %s)", f, strings.Join(gen.Formats(), ", ")), try: "signinlens generate --out /tmp/tenant --format diagnostic"}
 		}
 	}
 	formats = slices.Compact(formats)
