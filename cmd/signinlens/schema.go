@@ -29,14 +29,14 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 		return usageError{msg: "schema takes no arguments", try: "signinlens schema"}
 	}
 	if raw {
-		fmt.Fprint(e.stdout, store.SchemaSQL)
+		fmt.Fprint(e.stdout, store.Schema())
 		return nil
 	}
 	tableLine := regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS (\w+)`)
 	// A table made in the shape of another has no column lines of its own: say whose.
 	copyLine := regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS (\w+) AS SELECT \* FROM (\w+) LIMIT 0;\s*(?:--\s*(.*))?$`)
 	columnLine := regexp.MustCompile(`^\s+(\w+)\s+([A-Z][A-Z0-9\[\] ]*?)(?:\s+(?:PRIMARY KEY|NOT NULL))?\s*,?\s*--\s*(.*)$`)
-	for _, line := range strings.Split(store.SchemaSQL, "\n") {
+	for _, line := range strings.Split(store.Schema(), "\n") {
 		if m := copyLine.FindStringSubmatch(line); m != nil {
 			fmt.Fprintf(e.stdout, "\n%s\n  same columns as %s", m[1], m[2])
 			if m[3] != "" {

@@ -26,10 +26,6 @@ var schemaSQL string
 // what it holds (schema.sql).
 func Schema() string { return schemaSQL }
 
-// SchemaSQL is the text Schema returns, kept for callers that read it as a variable until
-// they call Schema; it is not read inside this package, so changing it changes nothing here.
-var SchemaSQL = schemaSQL
-
 // ErrNoRecords is returned when the inputs hold no sign-in record.
 var ErrNoRecords = errors.New("no sign-in records found")
 
