@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinlens/signinlens/internal/loaders"
 	"github.com/signinlens/signinlens/internal/queries"
 	"github.com/signinlens/signinlens/internal/store"
+	"github.com/signinlens/signinlens/internal/store/storetest"
 )
 
 // The fixture of these tests: testdata/analyze/basic/PT1H.json, counted by hand in
@@ -21,20 +21,7 @@ var rptGenerated = time.Date(2025, 6, 20, 9, 30, 0, 0, time.UTC)
 // rptLoad loads paths into a fresh temporary database and returns it with the load summary.
 func rptLoad(t testing.TB, paths ...string) (*store.DB, *store.Summary) {
 	t.Helper()
-	db, err := store.Open("", store.Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ins, err := loaders.Inputs(paths)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := db.Load(context.Background(), ins, store.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db, sum
+	return storetest.OpenLoad(t, paths...)
 }
 
 // rptBuild loads the fixture and builds its report with a fixed generated-at time.

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinlens/signinlens/internal/loaders"
 	"github.com/signinlens/signinlens/internal/store"
+	"github.com/signinlens/signinlens/internal/store/storetest"
 	"golang.org/x/tools/txtar"
 )
 
@@ -302,20 +302,9 @@ func TestDetectionCasesAgreeAcrossFormats(t *testing.T) {
 // loadDB loads paths into a fresh temporary database ready for detections.
 func loadDB(t *testing.T, paths ...string) *store.DB {
 	t.Helper()
-	db, err := store.Open("", store.Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	db.SQL.SetMaxOpenConns(1)
-	ins, err := loaders.Inputs(paths)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := db.Load(context.Background(), ins, store.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum := storetest.Load(t, db, paths...)
 	if sum.Totals.Rejected > 0 {
 		t.Fatalf("%v: %d records rejected: %+v", paths, sum.Totals.Rejected, sum.Files[0].Problems)
 	}

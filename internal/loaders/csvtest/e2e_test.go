@@ -2,7 +2,6 @@ package csvtest
 
 import (
 	"archive/zip"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,36 +9,18 @@ import (
 
 	"github.com/signinlens/signinlens/internal/loaders"
 	"github.com/signinlens/signinlens/internal/store"
+	"github.com/signinlens/signinlens/internal/store/storetest"
 )
 
 const sameEvents = "../../../testdata/csv/same-events"
 
-func openDB(t *testing.T) *store.DB {
-	t.Helper()
-	db, err := store.Open("", store.Options{Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+// openDB parses with two workers, so the comparisons across formats also cover the
+// parallel readers.
+func openDB(t *testing.T) *store.DB { return storetest.OpenWith(t, store.Options{Threads: 2}) }
 
 func load(t *testing.T, db *store.DB, paths ...string) *store.Summary {
 	t.Helper()
-	ins, err := loaders.Inputs(paths)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := db.Load(context.Background(), ins, store.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range sum.Files {
-		if f.Records != f.Loaded+f.Duplicates+f.Rejected+f.Skipped {
-			t.Errorf("%s: records %d != loaded %d + duplicates %d + rejected %d + skipped %d", f.Path, f.Records, f.Loaded, f.Duplicates, f.Rejected, f.Skipped)
-		}
-	}
-	return sum
+	return storetest.Load(t, db, paths...)
 }
 
 func query(t *testing.T, db *store.DB, q string) string {
