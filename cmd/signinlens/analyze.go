@@ -14,6 +14,7 @@ import (
 	"github.com/signinlens/signinlens/internal/queries"
 	"github.com/signinlens/signinlens/internal/report"
 	"github.com/signinlens/signinlens/internal/store"
+	"github.com/signinlens/signinlens/internal/words"
 )
 
 const analyzeUsage = `Usage: signinlens analyze PATH... -o REPORT [flags]
@@ -98,7 +99,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if raw {
-		bar.show(fmt.Sprintf("writing %s sign-ins to the Raw sheets...", thousands(rep.Raw.Count)), 0, true)
+		bar.show(fmt.Sprintf("writing %s sign-ins to the Raw sheets...", words.Thousands(rep.Raw.Count)), 0, true)
 	}
 	err = report.WriteFile(ctx, out, rep)
 	bar.done()
@@ -159,13 +160,13 @@ func printAnalyzeSummary(w io.Writer, out string, f *report.Format, r *analyze.R
 	loc := r.Location()
 	at := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04 MST") }
 	fmt.Fprintf(w, "wrote %s (%s)\n", out, f.Name)
-	fmt.Fprintf(w, "sign-ins: %s from %s to %s, as of %s\n", thousands(r.Meta.SignIns), at(r.Meta.First), at(r.Meta.Last), at(r.Meta.AsOf))
+	fmt.Fprintf(w, "sign-ins: %s from %s to %s, as of %s\n", words.Thousands(r.Meta.SignIns), at(r.Meta.First), at(r.Meta.Last), at(r.Meta.AsOf))
 	if len(r.Meta.Filters) > 0 {
 		fmt.Fprintf(w, "filters: %s\n", strings.Join(r.Meta.Filters, "; "))
 	}
 	for _, c := range r.Counts {
-		fmt.Fprintf(w, "  %-19s %9s  (success %s, interrupted %s, failure %s)\n", c.LogType, thousands(c.SignIns),
-			thousands(c.Success), thousands(c.Interrupted), thousands(c.Failure))
+		fmt.Fprintf(w, "  %-19s %9s  (success %s, interrupted %s, failure %s)\n", c.LogType, words.Thousands(c.SignIns),
+			words.Thousands(c.Success), words.Thousands(c.Interrupted), words.Thousands(c.Failure))
 	}
 	if len(r.Answers) > 0 {
 		fmt.Fprintln(w, "answers:")

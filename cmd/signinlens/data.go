@@ -10,6 +10,7 @@ import (
 	"github.com/signinlens/signinlens/internal/analyze"
 	"github.com/signinlens/signinlens/internal/loaders"
 	"github.com/signinlens/signinlens/internal/store"
+	"github.com/signinlens/signinlens/internal/words"
 	"github.com/spf13/pflag"
 )
 
@@ -135,12 +136,12 @@ func checkStrict(strict bool, sum *store.Summary) error {
 	if !strict || sum.Totals.Rejected == 0 {
 		return nil
 	}
-	return exitError{code: exitRejected, err: fmt.Errorf("%s rejected and --strict is set", plural(sum.Totals.Rejected, "record", "records"))}
+	return exitError{code: exitRejected, err: fmt.Errorf("%s rejected and --strict is set", words.Plural(sum.Totals.Rejected, "record", "records"))}
 }
 
 // rejectedWarning says how many records of a file were rejected, and where the first is.
 func rejectedWarning(f *store.FileResult) string {
-	n := plural(f.Rejected, "record", "records")
+	n := words.Plural(f.Rejected, "record", "records")
 	if len(f.Problems) == 0 {
 		return fmt.Sprintf("%s: %s rejected; see the load_problems table", f.Path, n)
 	}

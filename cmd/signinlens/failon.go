@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/signinlens/signinlens/internal/queries"
+	"github.com/signinlens/signinlens/internal/words"
 )
 
 // checkFailOn is --fail-on: an error exiting 4 when a finding at or above severity exists, nil
@@ -22,5 +23,5 @@ func checkFailOn(found []queries.Finding, severity string) error {
 	if n == 0 {
 		return nil
 	}
-	return exitError{code: exitFindings, err: fmt.Errorf("%s at severity %s or above (--fail-on %s)", plural(n, "finding", "findings"), severity, severity)}
+	return exitError{code: exitFindings, err: fmt.Errorf("%s at severity %s or above (--fail-on %s)", words.Plural(n, "finding", "findings"), severity, severity)}
 }

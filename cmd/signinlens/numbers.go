@@ -2,33 +2,7 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 )
-
-// thousands writes n with comma separators: 1,048,576.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	sign := ""
-	if n < 0 {
-		sign, s = "-", s[1:]
-	}
-	b := make([]byte, 0, len(s)+len(s)/3)
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b = append(b, ',')
-		}
-		b = append(b, s[i])
-	}
-	return sign + string(b)
-}
-
-// plural writes a count with its noun: "1 finding", "1,200 findings".
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return thousands(n) + " " + many
-}
 
 // count writes a number shortly: 950, 12.3k, 4.1M.
 func count(n float64) string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/signinlens/signinlens/internal/queries"
 	"github.com/signinlens/signinlens/internal/store"
+	"github.com/signinlens/signinlens/internal/words"
 )
 
 // The Summary's lines: the answers drawn from the catalogue's summary: headers, and the
@@ -39,26 +40,26 @@ func (r *Report) warnings(caps []int64) []string {
 			if len(f.Problems) > 0 {
 				first = " (first: " + problemPlace(f.Problems[0]) + ": " + f.Problems[0].Reason + ")"
 			}
-			w = append(w, fmt.Sprintf("%s: %s rejected%s; see Sources", f.Path, plural(f.Rejected, "record", "records"), first))
+			w = append(w, fmt.Sprintf("%s: %s rejected%s; see Sources", f.Path, words.Plural(f.Rejected, "record", "records"), first))
 		}
 		for _, c := range caps {
 			if f.Records == c {
-				w = append(w, fmt.Sprintf("%s holds exactly %s records, a known export cap: the export is probably cut short; export shorter periods or use the Graph API or diagnostic settings", f.Path, thousands(c)))
+				w = append(w, fmt.Sprintf("%s holds exactly %s records, a known export cap: the export is probably cut short; export shorter periods or use the Graph API or diagnostic settings", f.Path, words.Thousands(c)))
 			}
 		}
 	}
 	if versions > 0 {
-		w = append(w, fmt.Sprintf("%s merged into sign-ins already loaded (same request id, log type, time and error code, different content; each kept in signin_versions)", plural(versions, "record version", "record versions")))
+		w = append(w, fmt.Sprintf("%s merged into sign-ins already loaded (same request id, log type, time and error code, different content; each kept in signin_versions)", words.Plural(versions, "record version", "record versions")))
 	}
 	if dups > 0 {
-		w = append(w, fmt.Sprintf("%s removed (copies of a version already loaded: same request id, log type, time and error code, same content)", plural(dups, "duplicate record", "duplicate records")))
+		w = append(w, fmt.Sprintf("%s removed (copies of a version already loaded: same request id, log type, time and error code, same content)", words.Plural(dups, "duplicate record", "duplicate records")))
 	}
 	if skipped > 0 {
 		var parts []string
 		for _, k := range store.SortedKeys(skippedBy) {
 			parts = append(parts, fmt.Sprintf("%s %d", k, skippedBy[k]))
 		}
-		w = append(w, fmt.Sprintf("%s skipped because not sign-ins (%s)", plural(skipped, "record", "records"), strings.Join(parts, ", ")))
+		w = append(w, fmt.Sprintf("%s skipped because not sign-ins (%s)", words.Plural(skipped, "record", "records"), strings.Join(parts, ", ")))
 	}
 	var missingTypes []string
 	for _, c := range r.Counts {
@@ -166,10 +167,6 @@ func answers(r *Report) ([]string, error) {
 	}
 	return out, nil
 }
-
-func thousands(n int64) string { return queries.Thousands(n) }
-
-func plural(n int64, one, many string) string { return queries.Plural(n, one, many) }
 
 func keysOf[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/signinlens/signinlens/internal/queries"
+	"github.com/signinlens/signinlens/internal/words"
 )
 
 // FormatTime renders a time for display in loc: RFC 3339 with seconds (fractions kept
@@ -14,7 +15,7 @@ func FormatTime(t time.Time, loc *time.Location) string { return queries.FormatT
 func Text(v any, loc *time.Location) string { return queries.Text(v, loc) }
 
 // Thousands writes n with comma separators (100,000), as the report's sentences do.
-func Thousands(n int64) string { return thousands(n) }
+func Thousands(n int64) string { return words.Thousands(n) }
 
 // ColumnIndex finds the first column of t named one of names (any case), or -1.
 func ColumnIndex(t *Table, names ...string) int { return col(t, names...) }

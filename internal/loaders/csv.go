@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/signinlens/signinlens/internal/words"
 )
 
 // The CSV exports (admin center download, Log Analytics portal export, PowerShell
@@ -154,7 +156,7 @@ func (t *csvTable) run() error {
 	t.release()
 	t.dates.note(t.c)
 	if t.badUTF > 0 {
-		t.c.Note("%s hold bytes that are not UTF-8 (the encoding was judged from the start of the file); they are kept with U+FFFD in their place", plural(t.badUTF, "row", "rows"))
+		t.c.Note("%s hold bytes that are not UTF-8 (the encoding was judged from the start of the file); they are kept with U+FFFD in their place", words.Plural(t.badUTF, "row", "rows"))
 	}
 	if s.err != nil {
 		return s.err

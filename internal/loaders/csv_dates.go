@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/signinlens/signinlens/internal/words"
 )
 
 // dateOrder decides, per file, whether locale dates are day-first. A date whose first
@@ -143,6 +145,6 @@ func (d *dateOrder) note(c *ReadContext) {
 		c.Note("dates in %s are locale text such as %q, not ISO 8601 (the file was probably re-saved by Excel or written by Export-Csv): read as %s, as %q on line %d shows", d.name, d.example, d.orderName(), d.bySample, d.byLine)
 	}
 	if d.noSeconds > 0 {
-		c.Note("%s in %s have no seconds (minute precision only, as Excel shows them)", plural(d.noSeconds, "date", "dates"), d.name)
+		c.Note("%s in %s have no seconds (minute precision only, as Excel shows them)", words.Plural(d.noSeconds, "date", "dates"), d.name)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/signinlens/signinlens/internal/words"
 	"github.com/valyala/fastjson"
 )
 
@@ -190,10 +191,10 @@ func readLACSV(c *ReadContext) error {
 	l.t.dates.cols, l.t.dates.name, l.t.dates.portal = dateCols, "the datetime columns", true
 	err = l.t.run()
 	if l.byHint > 0 {
-		c.Note("%s no Type or Category cell: the log type comes from %s", plural(l.byHint, "row has", "rows have"), l.hintFrom)
+		c.Note("%s no Type or Category cell: the log type comes from %s", words.Plural(l.byHint, "row has", "rows have"), l.hintFrom)
 	}
 	if l.fallback > 0 {
-		c.Note("%s no CreatedDateTime: the event time is TimeGenerated (the service-principal and managed-identity tables have only TimeGenerated)", plural(l.fallback, "row has", "rows have"))
+		c.Note("%s no CreatedDateTime: the event time is TimeGenerated (the service-principal and managed-identity tables have only TimeGenerated)", words.Plural(l.fallback, "row has", "rows have"))
 	}
 	return err
 }

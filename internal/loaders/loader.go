@@ -178,14 +178,6 @@ func (c *ReadContext) Note(format string, args ...any) {
 	c.Info.Notes = append(c.Info.Notes, fmt.Sprintf(format, args...))
 }
 
-// plural renders a count with its noun.
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 // Detect names the format of a file from its first bytes, with the reason.
 func Detect(h *Head) (*Format, string) {
 	for _, f := range formats {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/signinlens/signinlens/internal/words"
 )
 
 // Line runs the summary's template over q's result t, which ran with b; times in loc.
@@ -101,8 +103,8 @@ func summaryFuncs(d *summaryData) template.FuncMap {
 		},
 		"window":    func() string { return DescribeWindow(d.b, d.loc) },
 		"title":     func() string { return d.q.Title },
-		"plural":    func(n any, one, many string) string { v, _ := asInt(n); return Plural(v, one, many) },
-		"thousands": func(n any) string { v, _ := asInt(n); return Thousands(v) },
+		"plural":    func(n any, one, many string) string { v, _ := asInt(n); return words.Plural(v, one, many) },
+		"thousands": func(n any) string { v, _ := asInt(n); return words.Thousands(v) },
 		"percent": func(part, whole any) string {
 			p, _ := asInt(part)
 			w, _ := asInt(whole)
@@ -169,30 +171,4 @@ func DescribeWindow(b Bound, loc *time.Location) string {
 		return fmt.Sprintf("the %d hours ending %s", d/time.Hour, end)
 	}
 	return "events after " + b.Since.In(loc).Format("2006-01-02 15:04 MST") + " up to " + end
-}
-
-// Thousands writes n with a comma between groups of three digits.
-func Thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// Plural counts n things: "1 user", "1,204 users".
-func Plural(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return Thousands(n) + " " + many
 }
