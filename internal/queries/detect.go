@@ -68,11 +68,14 @@ const (
 	refUserAgentsTable    = `CREATE OR REPLACE TEMP TABLE ref_user_agents (pos INTEGER, pattern VARCHAR, tool VARCHAR, why VARCHAR)`
 	refAdminAppsTable     = `CREATE OR REPLACE TEMP TABLE ref_admin_apps (app_id VARCHAR, name VARCHAR, why VARCHAR)`
 	refLegacyClientsTable = `CREATE OR REPLACE TEMP TABLE ref_legacy_clients (client_app VARCHAR, client_key VARCHAR, why VARCHAR)`
+	refHTTPLibrariesTable = `CREATE OR REPLACE TEMP TABLE ref_http_libraries (pos INTEGER, pattern VARCHAR, library VARCHAR, why VARCHAR)`
+	refAiTMAppsTable      = `CREATE OR REPLACE TEMP TABLE ref_aitm_apps (app_id VARCHAR, name VARCHAR, name_key VARCHAR, why VARCHAR)`
 )
 
 // PrepareDetections creates the temporary tables the detections join: ref_user_agents
-// (pattern in lower case, pos = priority), ref_admin_apps (app_id in lower case) and
-// ref_legacy_clients (client_key = lower-case client app). Temporary tables live per
+// (pattern in lower case, pos = priority), ref_admin_apps (app_id in lower case),
+// ref_legacy_clients (client_key = lower-case client app), ref_http_libraries (like
+// ref_user_agents) and ref_aitm_apps (app_id and name_key in lower case). Temporary tables live per
 // connection: like Prepare, it limits db to one connection.
 func PrepareDetections(ctx context.Context, db *sql.DB) error {
 	db.SetMaxOpenConns(1)
@@ -81,7 +84,7 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("prepare detections: %w", err)
 	}
 	defer tx.Rollback()
-	for _, stmt := range []string{refUserAgentsTable, refAdminAppsTable, refLegacyClientsTable} {
+	for _, stmt := range []string{refUserAgentsTable, refAdminAppsTable, refLegacyClientsTable, refHTTPLibrariesTable, refAiTMAppsTable} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("prepare detections: %w", err)
 		}
@@ -98,6 +101,16 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 	}
 	for _, c := range reference.LegacyClients() {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO ref_legacy_clients VALUES (?, ?, ?)", c.Name, strings.ToLower(c.Name), c.Why); err != nil {
+			return fmt.Errorf("prepare detections: %w", err)
+		}
+	}
+	for i, l := range reference.HTTPLibraries() {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO ref_http_libraries VALUES (?, ?, ?, ?)", i+1, strings.ToLower(l.Pattern), l.Library, l.Why); err != nil {
+			return fmt.Errorf("prepare detections: %w", err)
+		}
+	}
+	for _, a := range reference.AiTMApps() {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO ref_aitm_apps VALUES (?, ?, ?, ?)", strings.ToLower(a.AppID), a.Name, strings.ToLower(a.Name), a.Why); err != nil {
 			return fmt.Errorf("prepare detections: %w", err)
 		}
 	}

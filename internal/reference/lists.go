@@ -17,6 +17,10 @@ var (
 	adminAppsTSV string
 	//go:embed legacyclients.tsv
 	legacyClientsTSV string
+	//go:embed httplibraries.tsv
+	httpLibrariesTSV string
+	//go:embed aitmapps.tsv
+	aitmAppsTSV string
 )
 
 // UserAgent is one user-agent pattern of an attack, reconnaissance or scripting tool.
@@ -37,6 +41,20 @@ type AdminApp struct {
 type LegacyClient struct {
 	Name string // as Entra ID writes it; matched case-insensitively
 	Why  string
+}
+
+// HTTPLibrary is one user-agent pattern of a generic HTTP library or command-line client.
+type HTTPLibrary struct {
+	Pattern string // matched as a case-insensitive substring of the user agent
+	Library string
+	Why     string
+}
+
+// AiTMApp is one application that adversary-in-the-middle phishing signs victims in to.
+type AiTMApp struct {
+	AppID string // lower case
+	Name  string // matched case-insensitively against the display name when the app id is empty
+	Why   string
 }
 
 var guidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -122,6 +140,36 @@ var parseLegacyClients = sync.OnceValues(func() ([]LegacyClient, error) {
 	return out, nil
 })
 
+var parseHTTPLibraries = sync.OnceValues(func() ([]HTTPLibrary, error) {
+	rows, err := parseTSV("httplibraries.tsv", httpLibrariesTSV, 3)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]HTTPLibrary, len(rows))
+	for i, r := range rows {
+		if r[0] != strings.ToLower(r[0]) {
+			return nil, fmt.Errorf("httplibraries.tsv: pattern %q is not in lower case", r[0])
+		}
+		out[i] = HTTPLibrary{Pattern: r[0], Library: r[1], Why: r[2]}
+	}
+	return out, nil
+})
+
+var parseAiTMApps = sync.OnceValues(func() ([]AiTMApp, error) {
+	rows, err := parseTSV("aitmapps.tsv", aitmAppsTSV, 3)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AiTMApp, len(rows))
+	for i, r := range rows {
+		if !guidPattern.MatchString(r[0]) {
+			return nil, fmt.Errorf("aitmapps.tsv: %q is not a lower-case application id", r[0])
+		}
+		out[i] = AiTMApp{AppID: r[0], Name: r[1], Why: r[2]}
+	}
+	return out, nil
+})
+
 func must[T any](v T, err error) T {
 	if err != nil {
 		panic(err) // embedded data is checked by the package's tests
@@ -138,3 +186,10 @@ func AdminApps() []AdminApp { return must(parseAdminApps()) }
 
 // LegacyClients returns the legacy-authentication client apps.
 func LegacyClients() []LegacyClient { return must(parseLegacyClients()) }
+
+// HTTPLibraries returns the HTTP-library user-agent patterns in priority order: a user agent
+// matching several counts for the first.
+func HTTPLibraries() []HTTPLibrary { return must(parseHTTPLibraries()) }
+
+// AiTMApps returns the applications the aitm-phishing detection watches.
+func AiTMApps() []AiTMApp { return must(parseAiTMApps()) }

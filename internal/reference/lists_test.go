@@ -15,6 +15,35 @@ func TestEmbeddedListsParse(t *testing.T) {
 	if _, err := parseLegacyClients(); err != nil {
 		t.Error(err)
 	}
+	if _, err := parseHTTPLibraries(); err != nil {
+		t.Error(err)
+	}
+	if _, err := parseAiTMApps(); err != nil {
+		t.Error(err)
+	}
+}
+
+// The aitm-phishing detection promises these libraries and applications.
+func TestAiTMListsHoldTheDocumentedEntries(t *testing.T) {
+	libs := map[string]bool{}
+	for _, l := range HTTPLibraries() {
+		libs[l.Pattern] = true
+	}
+	for _, want := range []string{"axios", "node-fetch", "undici", "python-requests", "go-http-client", "okhttp", "aiohttp", "curl/"} {
+		if !libs[want] {
+			t.Errorf("httplibraries.tsv lacks %q", want)
+		}
+	}
+	apps := map[string]string{}
+	for _, a := range AiTMApps() {
+		apps[a.AppID] = a.Name
+	}
+	for id, name := range map[string]string{"4765445b-32c6-49b0-83e6-1d93765276ca": "OfficeHome",
+		"d3590ed6-52b3-4102-aeff-aad2292ab01c": "Microsoft Office", "29d9ed98-a469-4536-ade2-f981bc1d605e": "Microsoft Authentication Broker"} {
+		if apps[id] != name {
+			t.Errorf("aitmapps.tsv: %s is %q, want %q", id, apps[id], name)
+		}
+	}
 }
 
 // The lists must hold what the detections and their documentation promise.
