@@ -109,12 +109,8 @@ func signinKey(seeds [2]maphash.Seed, r *loaders.Record) [2]uint64 {
 }
 
 func (w *writer) stepKey(st *loaders.AuthStep) [2]uint64 {
-	var h1, h2 maphash.Hash
-	h1.SetSeed(w.seed1)
-	h2.SetSeed(w.seed2)
-	for _, h := range []*maphash.Hash{&h1, &h2} {
-		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\x00%s\x00%d\x00%s\x00%s\x00%d", st.RequestID, st.LogType, st.Time.UnixMicro(),
-			st.Method, st.MethodDetail, st.Succeeded, st.ResultDetail, st.Requirement, st.Line)
-	}
-	return [2]uint64{h1.Sum64(), h2.Sum64()}
+	// Formatted once and hashed with both seeds: the writer does this for every step row.
+	k := fmt.Sprintf("%s\x00%s\x00%d\x00%s\x00%s\x00%d\x00%s\x00%s\x00%d", st.RequestID, st.LogType, st.Time.UnixMicro(),
+		st.Method, st.MethodDetail, st.Succeeded, st.ResultDetail, st.Requirement, st.Line)
+	return [2]uint64{maphash.String(w.seed1, k), maphash.String(w.seed2, k)}
 }
