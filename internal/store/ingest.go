@@ -170,9 +170,5 @@ func linkAuthSteps(ctx context.Context, conn *sql.Conn) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("link auth details to sign-ins: %w", err)
 	}
-	var n int64
-	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM signin_auth_steps WHERE signin_key IS NULL").Scan(&n); err != nil {
-		return 0, fmt.Errorf("count unlinked auth details: %w", err)
-	}
-	return n, nil
+	return countOrphanSteps(ctx, conn)
 }

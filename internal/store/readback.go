@@ -28,8 +28,16 @@ func (d *DB) Sources(ctx context.Context, problemLimit int) ([]*FileResult, erro
 
 // OrphanAuthSteps counts the authentication-detail rows whose sign-in was never loaded.
 func (d *DB) OrphanAuthSteps(ctx context.Context) (int64, error) {
+	return countOrphanSteps(ctx, d.SQL)
+}
+
+// countOrphanSteps is OrphanAuthSteps on q: the database, or the load's connection inside
+// its transaction.
+func countOrphanSteps(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int64, error) {
 	var n int64
-	if err := d.SQL.QueryRowContext(ctx, "SELECT count(*) FROM signin_auth_steps WHERE signin_key IS NULL").Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM signin_auth_steps WHERE signin_key IS NULL").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count unlinked auth details: %w", err)
 	}
 	return n, nil
