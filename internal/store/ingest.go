@@ -120,27 +120,23 @@ func (d *DB) Load(ctx context.Context, inputs []loaders.Input, opt LoadOptions) 
 	}()
 
 	sum := &Summary{}
+	report := func(done int64) {
+		if opt.Progress != nil {
+			opt.Progress(done, totalBytes)
+		}
+		if opt.ProgressRecords != nil {
+			opt.ProgressRecords(done, totalBytes, w.records)
+		}
+	}
 	var doneBytes int64
 	for _, j := range jobs {
-		fr, err := w.file(ctx, j, func(n int64) {
-			if opt.Progress != nil {
-				opt.Progress(doneBytes+n, totalBytes)
-			}
-			if opt.ProgressRecords != nil {
-				opt.ProgressRecords(doneBytes+n, totalBytes, w.records)
-			}
-		})
+		fr, err := w.file(ctx, j, func(n int64) { report(doneBytes + n) })
 		ahead.release(j.in.Size)
 		if err != nil {
 			return nil, err
 		}
 		doneBytes += j.in.Size
-		if opt.Progress != nil {
-			opt.Progress(doneBytes, totalBytes)
-		}
-		if opt.ProgressRecords != nil {
-			opt.ProgressRecords(doneBytes, totalBytes, w.records)
-		}
+		report(doneBytes)
 		sum.Files = append(sum.Files, fr)
 		if opt.OnFile != nil {
 			opt.OnFile(fr)
