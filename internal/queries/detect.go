@@ -84,33 +84,33 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("prepare detections: %w", err)
 	}
 	defer tx.Rollback()
-	for _, stmt := range []string{refUserAgentsTable, refAdminAppsTable, refLegacyClientsTable, refHTTPLibrariesTable, refAiTMAppsTable} {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("prepare detections: %w", err)
-		}
-	}
+	var userAgents, adminApps, legacyClients, httpLibraries, aitmApps [][]any
 	for i, u := range reference.UserAgents() {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO ref_user_agents VALUES (?, ?, ?, ?)", i+1, strings.ToLower(u.Pattern), u.Tool, u.Why); err != nil {
-			return fmt.Errorf("prepare detections: %w", err)
-		}
+		userAgents = append(userAgents, []any{i + 1, strings.ToLower(u.Pattern), u.Tool, u.Why})
 	}
 	for _, a := range reference.AdminApps() {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO ref_admin_apps VALUES (?, ?, ?)", strings.ToLower(a.AppID), a.Name, a.Why); err != nil {
-			return fmt.Errorf("prepare detections: %w", err)
-		}
+		adminApps = append(adminApps, []any{strings.ToLower(a.AppID), a.Name, a.Why})
 	}
 	for _, c := range reference.LegacyClients() {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO ref_legacy_clients VALUES (?, ?, ?)", c.Name, strings.ToLower(c.Name), c.Why); err != nil {
-			return fmt.Errorf("prepare detections: %w", err)
-		}
+		legacyClients = append(legacyClients, []any{c.Name, strings.ToLower(c.Name), c.Why})
 	}
 	for i, l := range reference.HTTPLibraries() {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO ref_http_libraries VALUES (?, ?, ?, ?)", i+1, strings.ToLower(l.Pattern), l.Library, l.Why); err != nil {
-			return fmt.Errorf("prepare detections: %w", err)
-		}
+		httpLibraries = append(httpLibraries, []any{i + 1, strings.ToLower(l.Pattern), l.Library, l.Why})
 	}
 	for _, a := range reference.AiTMApps() {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO ref_aitm_apps VALUES (?, ?, ?, ?)", strings.ToLower(a.AppID), a.Name, strings.ToLower(a.Name), a.Why); err != nil {
+		aitmApps = append(aitmApps, []any{strings.ToLower(a.AppID), a.Name, strings.ToLower(a.Name), a.Why})
+	}
+	for _, t := range []struct {
+		create, name string
+		rows         [][]any
+	}{
+		{refUserAgentsTable, "ref_user_agents", userAgents},
+		{refAdminAppsTable, "ref_admin_apps", adminApps},
+		{refLegacyClientsTable, "ref_legacy_clients", legacyClients},
+		{refHTTPLibrariesTable, "ref_http_libraries", httpLibraries},
+		{refAiTMAppsTable, "ref_aitm_apps", aitmApps},
+	} {
+		if err := createTempTable(ctx, tx, t.create, t.name, t.rows); err != nil {
 			return fmt.Errorf("prepare detections: %w", err)
 		}
 	}

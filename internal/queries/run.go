@@ -28,22 +28,38 @@ func Prepare(ctx context.Context, db *sql.DB) error {
 
 // createErrorCodes fills the error_codes temp table with one bound INSERT.
 func createErrorCodes(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE error_codes (code INTEGER PRIMARY KEY, class VARCHAR NOT NULL, meaning VARCHAR NOT NULL)`); err != nil {
+	codes := reference.Codes()
+	rows := make([][]any, len(codes))
+	for i, c := range codes {
+		rows[i] = []any{int32(c.Code), c.Class, c.Meaning}
+	}
+	return createTempTable(ctx, db, `CREATE OR REPLACE TEMP TABLE error_codes (code INTEGER PRIMARY KEY, class VARCHAR NOT NULL, meaning VARCHAR NOT NULL)`, "error_codes", rows)
+}
+
+// execer is what createTempTable needs: a *sql.DB or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// createTempTable runs create (a CREATE OR REPLACE TEMP TABLE statement) and fills table
+// with rows in one bound INSERT. Every row has one value per column.
+func createTempTable(ctx context.Context, db execer, create, table string, rows [][]any) error {
+	if _, err := db.ExecContext(ctx, create); err != nil {
 		return err
 	}
-	codes := reference.Codes()
-	if len(codes) == 0 {
+	if len(rows) == 0 {
 		return nil
 	}
+	row := "(" + strings.Repeat("?, ", len(rows[0])-1) + "?)"
 	var b strings.Builder
-	b.WriteString("INSERT INTO error_codes VALUES ")
-	args := make([]any, 0, 3*len(codes))
-	for i, c := range codes {
+	b.WriteString("INSERT INTO " + table + " VALUES ")
+	args := make([]any, 0, len(rows)*len(rows[0]))
+	for i, r := range rows {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?)")
-		args = append(args, int32(c.Code), c.Class, c.Meaning)
+		b.WriteString(row)
+		args = append(args, r...)
 	}
 	_, err := db.ExecContext(ctx, b.String(), args...)
 	return err

@@ -101,73 +101,53 @@ func parseTSV(name, text string, fields int) ([][]string, error) {
 	return out, nil
 }
 
-var parseUserAgents = sync.OnceValues(func() ([]UserAgent, error) {
-	rows, err := parseTSV("useragents.tsv", userAgentsTSV, 3)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]UserAgent, len(rows))
-	for i, r := range rows {
-		out[i] = UserAgent{Pattern: r[0], Tool: r[1], Why: r[2]}
-	}
-	return out, nil
-})
-
-var parseAdminApps = sync.OnceValues(func() ([]AdminApp, error) {
-	rows, err := parseTSV("adminapps.tsv", adminAppsTSV, 3)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]AdminApp, len(rows))
-	for i, r := range rows {
-		if !guidPattern.MatchString(r[0]) {
-			return nil, fmt.Errorf("adminapps.tsv: %q is not a lower-case application id", r[0])
+// loadList parses the embedded list name once and builds one entry from each data line's
+// fields; build may reject a line.
+func loadList[T any](name, text string, fields int, build func(f []string) (T, error)) func() ([]T, error) {
+	return sync.OnceValues(func() ([]T, error) {
+		rows, err := parseTSV(name, text, fields)
+		if err != nil {
+			return nil, err
 		}
-		out[i] = AdminApp{AppID: r[0], Name: r[1], Why: r[2]}
-	}
-	return out, nil
-})
-
-var parseLegacyClients = sync.OnceValues(func() ([]LegacyClient, error) {
-	rows, err := parseTSV("legacyclients.tsv", legacyClientsTSV, 2)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]LegacyClient, len(rows))
-	for i, r := range rows {
-		out[i] = LegacyClient{Name: r[0], Why: r[1]}
-	}
-	return out, nil
-})
-
-var parseHTTPLibraries = sync.OnceValues(func() ([]HTTPLibrary, error) {
-	rows, err := parseTSV("httplibraries.tsv", httpLibrariesTSV, 3)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]HTTPLibrary, len(rows))
-	for i, r := range rows {
-		if r[0] != strings.ToLower(r[0]) {
-			return nil, fmt.Errorf("httplibraries.tsv: pattern %q is not in lower case", r[0])
+		out := make([]T, len(rows))
+		for i, r := range rows {
+			if out[i], err = build(r); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
 		}
-		out[i] = HTTPLibrary{Pattern: r[0], Library: r[1], Why: r[2]}
+		return out, nil
+	})
+}
+
+// appID checks that a list's first field is a lower-case application id.
+func appID(s string) error {
+	if !guidPattern.MatchString(s) {
+		return fmt.Errorf("%q is not a lower-case application id", s)
 	}
-	return out, nil
+	return nil
+}
+
+var parseUserAgents = loadList("useragents.tsv", userAgentsTSV, 3, func(r []string) (UserAgent, error) {
+	return UserAgent{Pattern: r[0], Tool: r[1], Why: r[2]}, nil
 })
 
-var parseAiTMApps = sync.OnceValues(func() ([]AiTMApp, error) {
-	rows, err := parseTSV("aitmapps.tsv", aitmAppsTSV, 3)
-	if err != nil {
-		return nil, err
+var parseAdminApps = loadList("adminapps.tsv", adminAppsTSV, 3, func(r []string) (AdminApp, error) {
+	return AdminApp{AppID: r[0], Name: r[1], Why: r[2]}, appID(r[0])
+})
+
+var parseLegacyClients = loadList("legacyclients.tsv", legacyClientsTSV, 2, func(r []string) (LegacyClient, error) {
+	return LegacyClient{Name: r[0], Why: r[1]}, nil
+})
+
+var parseHTTPLibraries = loadList("httplibraries.tsv", httpLibrariesTSV, 3, func(r []string) (HTTPLibrary, error) {
+	if r[0] != strings.ToLower(r[0]) {
+		return HTTPLibrary{}, fmt.Errorf("pattern %q is not in lower case", r[0])
 	}
-	out := make([]AiTMApp, len(rows))
-	for i, r := range rows {
-		if !guidPattern.MatchString(r[0]) {
-			return nil, fmt.Errorf("aitmapps.tsv: %q is not a lower-case application id", r[0])
-		}
-		out[i] = AiTMApp{AppID: r[0], Name: r[1], Why: r[2]}
-	}
-	return out, nil
+	return HTTPLibrary{Pattern: r[0], Library: r[1], Why: r[2]}, nil
+})
+
+var parseAiTMApps = loadList("aitmapps.tsv", aitmAppsTSV, 3, func(r []string) (AiTMApp, error) {
+	return AiTMApp{AppID: r[0], Name: r[1], Why: r[2]}, appID(r[0])
 })
 
 func must[T any](v T, err error) T {
