@@ -510,8 +510,8 @@ func ProblemPlace(f *store.FileResult, p store.ProblemJSON) string {
 	return f.Path
 }
 
-// col finds the first column with one of the names, or -1.
-func col(t *Table, names ...string) int {
+// ColumnIndex finds the first column of t named one of names (any case), or -1.
+func ColumnIndex(t *Table, names ...string) int {
 	for _, n := range names {
 		for i, c := range t.Columns {
 			if strings.EqualFold(c.Name, n) {
@@ -522,7 +522,8 @@ func col(t *Table, names ...string) int {
 	return -1
 }
 
-func asInt(v any) (int64, bool) {
+// AsInt reads a whole number from a table value (int64, or a float64 without fraction).
+func AsInt(v any) (int64, bool) {
 	switch x := v.(type) {
 	case int64:
 		return x, true

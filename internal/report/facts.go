@@ -7,6 +7,7 @@ import (
 
 	"github.com/signinlens/signinlens/internal/analyze"
 	"github.com/signinlens/signinlens/internal/store"
+	"github.com/signinlens/signinlens/internal/words"
 )
 
 // The tables and lines every writer shows alike, built from the report model.
@@ -31,7 +32,7 @@ func summaryFacts(r *analyze.Report) [][2]string {
 		}
 	}
 	return [][2]string{
-		{"Sign-ins analysed", fmt.Sprintf("%s from %d of %d input files", analyze.Thousands(r.Meta.SignIns), files, len(r.Sources))},
+		{"Sign-ins analysed", fmt.Sprintf("%s from %d of %d input files", words.Thousands(r.Meta.SignIns), files, len(r.Sources))},
 		{"Time range", at(r.Meta.First) + " to " + at(r.Meta.Last)},
 		{"As of", at(r.Meta.AsOf) + " (end of every window)"},
 		{"Filters", filters},

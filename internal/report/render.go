@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/signinlens/signinlens/internal/analyze"
+	"github.com/signinlens/signinlens/internal/queries"
 )
 
 // TableFormats are the text renderings of a table, for --format. One list drives the flag
@@ -79,7 +80,7 @@ func renderCSV(w io.Writer, t *analyze.Table, opt RenderOptions) error {
 	rec := make([]string, len(t.Columns))
 	for _, r := range t.Rows {
 		for i, v := range r {
-			s := analyze.Text(v, opt.Loc)
+			s := queries.Text(v, opt.Loc)
 			if _, isStr := v.(string); isStr || isList(v) {
 				s = SafeCSV(s)
 			}
@@ -146,7 +147,7 @@ func jsonValue(v any) []byte {
 }
 
 func cellText(v any, loc *time.Location) string {
-	s := analyze.Text(v, loc)
+	s := queries.Text(v, loc)
 	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s)
 	return s
 }

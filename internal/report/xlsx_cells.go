@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/signinlens/signinlens/internal/analyze"
+	"github.com/signinlens/signinlens/internal/queries"
+	"github.com/signinlens/signinlens/internal/words"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -162,11 +164,11 @@ func (b *book) formats(t *analyze.Table, kinds []colKind) []colFormat {
 			case kindTime, kindDate:
 				continue
 			case kindInt, kindCode:
-				n = len(analyze.Thousands(toInt(r[i]))) + 1
+				n = len(words.Thousands(toInt(r[i]))) + 1
 			case kindFloat, kindPct:
 				n = 10
 			default:
-				n = utf8.RuneCountInString(analyze.Text(r[i], b.loc))
+				n = utf8.RuneCountInString(queries.Text(r[i], b.loc))
 			}
 			w = max(w, float64(n)+2)
 		}
@@ -220,7 +222,7 @@ func (b *book) value(v any, f colFormat) any {
 		}
 		return b.clip(x) // a plain string: excelize writes it as text, never as a formula
 	}
-	return b.clip(analyze.Text(v, b.loc))
+	return b.clip(queries.Text(v, b.loc))
 }
 
 // set writes one value with the ordinary (non-streaming) API.
@@ -246,7 +248,7 @@ func (b *book) set(sheet string, col, row int, v any, style int) error {
 	case bool:
 		err = b.f.SetCellBool(sheet, ref, x)
 	default:
-		err = b.f.SetCellStr(sheet, ref, b.clip(analyze.Text(v, b.loc)))
+		err = b.f.SetCellStr(sheet, ref, b.clip(queries.Text(v, b.loc)))
 	}
 	if err == nil && style != 0 {
 		err = b.f.SetCellStyle(sheet, ref, ref, style)

@@ -103,7 +103,7 @@ func (b *book) dailyChart() (chartData, bool) {
 	c.values = make([][]float64, len(cols))
 	at := map[string]int{}
 	for _, r := range t.Rows {
-		key := analyze.Text(r[day], time.UTC)
+		key := queries.Text(r[day], time.UTC)
 		di, ok := at[key]
 		if !ok {
 			di = len(c.cats)
@@ -141,12 +141,12 @@ func (b *book) topChart(s *analyze.Section, spec *queries.Chart) (chartData, boo
 	var bars []bar
 	at := map[string]int{}
 	for _, r := range t.Rows {
-		label := analyze.Text(r[ci], b.loc)
+		label := queries.Text(r[ci], b.loc)
 		if label == "" {
 			label = "(not recorded)"
 		}
 		if di >= 0 {
-			label += " " + analyze.Text(r[di], b.loc)
+			label += " " + queries.Text(r[di], b.loc)
 		}
 		label = truncRunes(label, 60)
 		if i, ok := at[label]; ok && spec.AddUp {
@@ -211,7 +211,7 @@ func (b *book) writeCharts() error {
 			case time.Time:
 				sh.set(1, row, excelSerial(x, time.UTC), b.s.date)
 			default:
-				sh.set(1, row, analyze.Text(cat, b.loc), 0)
+				sh.set(1, row, queries.Text(cat, b.loc), 0)
 			}
 			for si := range c.series {
 				v := c.values[si][i]

@@ -7,6 +7,7 @@ import (
 
 	"github.com/signinlens/signinlens/internal/analyze"
 	"github.com/signinlens/signinlens/internal/queries"
+	"github.com/signinlens/signinlens/internal/words"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -142,12 +143,12 @@ func TestChartsFollowHeaders(t *testing.T) {
 		}
 		want := map[string]int64{}
 		for _, row := range s.Table.Rows {
-			label := analyze.Text(row[ci], r.Location())
+			label := queries.Text(row[ci], r.Location())
 			if label == "" {
 				label = "(not recorded)"
 			}
 			if di >= 0 {
-				label += " " + analyze.Text(row[di], r.Location())
+				label += " " + queries.Text(row[di], r.Location())
 			}
 			if l := []rune(label); len(l) > 60 {
 				label = string(l[:60]) // labels are cut at 60 characters
@@ -164,7 +165,7 @@ func TestChartsFollowHeaders(t *testing.T) {
 				break
 			}
 			bars++
-			if w, ok := want[row[0]]; !ok || row[1] != analyze.Thousands(w) {
+			if w, ok := want[row[0]]; !ok || row[1] != words.Thousands(w) {
 				t.Errorf("%s: bar %q = %s, want %d (%v)", q.ID, row[0], row[1], w, ok)
 			}
 		}

@@ -155,5 +155,5 @@ func argText(v any) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
-	return analyze.Text(v, time.UTC)
+	return queries.Text(v, time.UTC)
 }
