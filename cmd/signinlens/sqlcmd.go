@@ -7,7 +7,7 @@ import (
 	"time"
 	_ "time/tzdata" // --tz works on machines without a zone database
 
-	"github.com/signinlens/signinlens/internal/analyze"
+	"github.com/signinlens/signinlens/internal/queries"
 	"github.com/signinlens/signinlens/internal/report"
 )
 
@@ -48,7 +48,7 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	t, err := analyze.Query(ctx, db.SQL, query)
+	t, err := queries.Select(ctx, db.SQL, query)
 	if err != nil {
 		return fmt.Errorf("sql: %w", err)
 	}

@@ -22,7 +22,7 @@ func rawRows(ctx context.Context, db *sql.DB, p Params, asOf time.Time) (*RawRow
 	if err := db.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&raw.Count); err != nil {
 		return nil, fmt.Errorf("count raw rows: %w", err)
 	}
-	t, err := Query(ctx, db, "SELECT *"+from+" LIMIT 0", args...)
+	t, err := queries.Select(ctx, db, "SELECT *"+from+" LIMIT 0", args...)
 	if err != nil {
 		return nil, fmt.Errorf("raw rows: %w", err)
 	}

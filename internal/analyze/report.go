@@ -450,7 +450,7 @@ func (r *Report) readEvidence(ctx context.Context, db *sql.DB, limit int) error 
 	for i, k := range keys {
 		list[i] = k
 	}
-	t, err := Query(ctx, db, evidenceSQL, list)
+	t, err := queries.Select(ctx, db, evidenceSQL, list)
 	if err != nil {
 		return fmt.Errorf("read evidence: %w", err)
 	}

@@ -4,9 +4,6 @@
 package analyze
 
 import (
-	"context"
-	"database/sql"
-
 	"github.com/signinlens/signinlens/internal/queries"
 )
 
@@ -22,8 +19,3 @@ type (
 
 // ScopeMacro is the scoped() macro every catalogue query reads, for the Methodology record.
 const ScopeMacro = queries.ScopeMacro
-
-// Query runs a statement with bound arguments and returns its result.
-func Query(ctx context.Context, db *sql.DB, query string, args ...any) (*Table, error) {
-	return queries.Select(ctx, db, query, args...)
-}
