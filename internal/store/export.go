@@ -16,6 +16,7 @@ import (
 func ExportTables() []string {
 	return []string{"signins", "signin_ca_policies", "signin_auth_steps",
 		"signin_versions", "signin_version_rows", "signin_version_ca_policies", "signin_version_auth_steps",
+		"audits", "audit_targets", "audit_modified_properties", "provisioning",
 		"sources", "load_problems"}
 }
 

@@ -55,6 +55,10 @@ var checksums = map[string]string{
 		sum(length(additional_details)), sum(source_line), string_agg(risk_state, ',' ORDER BY signin_key)`,
 	"signin_version_ca_policies": `count(*), sum(signin_key), count(DISTINCT policy_id), sum(len(enforced_grant_controls)), sum(length(extra::VARCHAR))`,
 	"signin_version_auth_steps":  `count(*), sum(signin_key), sum(step_index), sum(epoch_us(step_time)), count(succeeded)`,
+	"audits":                     `count(*), sum(audit_key), count(DISTINCT id), sum(epoch_us(activity_at)), sum(length(extra::VARCHAR)), sum(source_line)`,
+	"audit_targets":              `count(*), sum(audit_key), sum(target_index), count(DISTINCT id)`,
+	"audit_modified_properties":  `count(*), sum(audit_key), sum(property_index), sum(length(old_value)), sum(length(new_value))`,
+	"provisioning":               `count(*), sum(provisioning_key), count(DISTINCT id), sum(epoch_us(activity_at)), sum(length(provisioning_steps::VARCHAR))`,
 	"sources":                    `count(*), sum(source_id), sum(records), sum(bytes), string_agg(sha256, ',' ORDER BY sha256)`,
 	"load_problems":              `count(*), sum(line), string_agg(reason, '|' ORDER BY path, line)`,
 }

@@ -170,3 +170,94 @@ CREATE TABLE IF NOT EXISTS signin_versions (
 CREATE TABLE IF NOT EXISTS signin_version_rows AS SELECT * FROM signins LIMIT 0;                       -- one row per version; signin_key is signin_versions.version_key
 CREATE TABLE IF NOT EXISTS signin_version_ca_policies AS SELECT * FROM signin_ca_policies LIMIT 0;     -- the policies of each version; signin_key is signin_versions.version_key
 CREATE TABLE IF NOT EXISTS signin_version_auth_steps AS SELECT * FROM signin_auth_steps LIMIT 0;       -- the steps of each version; signin_key is signin_versions.version_key
+
+-- The audit log: one row per audit event (Graph directoryAudit, diagnostic category AuditLogs,
+-- Log Analytics AuditLogs, the admin center's audit download). An event that arrived in several
+-- different versions is merged as sign-ins are (latest ingestion wins; empty never erases).
+CREATE TABLE IF NOT EXISTS audits (
+    audit_key                  BIGINT PRIMARY KEY, -- internal key joining audit_targets and audit_modified_properties
+    id                         VARCHAR,            -- audit record id (Graph id, Log Analytics Id)
+    activity_at                TIMESTAMPTZ NOT NULL, -- event time (activityDateTime), UTC; never the ingestion time
+    ingested_at                TIMESTAMPTZ,        -- write time (diagnostic `time`, Log Analytics TimeGenerated), when given
+    category                   VARCHAR,            -- UserManagement, GroupManagement, ApplicationManagement, RoleManagement, Policy, Device, ...
+    activity                   VARCHAR,            -- activity display name (Add member to role, Consent to application, ...)
+    operation_type             VARCHAR,            -- Add, Update, Delete, Assign, Unassign, Other
+    result                     VARCHAR,            -- success, failure, timeout or unknownFutureValue (lower case)
+    result_reason              VARCHAR,            -- why the result is what it is, as exported
+    logged_by_service          VARCHAR,            -- service that logged the event (Core Directory, PIM, Authentication Methods, ...)
+    correlation_id             VARCHAR,            -- groups the events of one operation
+    initiated_by_type          VARCHAR,            -- user or app: which kind of identity initiated the event (empty when not said)
+    initiator_user_id          VARCHAR,            -- object id of the initiating user
+    initiator_upn              VARCHAR,            -- user principal name of the initiating user (as exported)
+    initiator_display_name     VARCHAR,            -- display name of the initiating user or app
+    initiator_ip_address       VARCHAR,            -- IP address the initiating user acted from
+    initiator_app_id           VARCHAR,            -- application (client) id of the initiating app
+    initiator_service_principal_id VARCHAR,        -- object id of the initiating service principal
+    initiator_service_principal_name VARCHAR,      -- name of the initiating service principal
+    additional_details         JSON,               -- additionalDetails as one JSON object {key: value}
+    extra                      JSON,               -- every source field that has no column, keyed by its source name
+    source_id                  INTEGER,            -- input file (sources.source_id); of the latest version when there are several
+    source_file                VARCHAR,            -- input file path
+    source_line                BIGINT,             -- line (text formats) or record index (JSON arrays) where the record starts
+    content_hash               BIGINT              -- hash of the normalized record without ingestion time, provenance and extra: equal means a copy
+);
+
+CREATE TABLE IF NOT EXISTS audit_targets (
+    audit_key                  BIGINT,             -- the audit event (audits.audit_key)
+    target_index               INTEGER,            -- 1-based position of the target within its event
+    type                       VARCHAR,            -- User, Group, Application, ServicePrincipal, Device, Policy, Role, Directory, Other, ...
+    id                         VARCHAR,            -- object id of the target
+    display_name               VARCHAR,            -- display name of the target
+    user_principal_name        VARCHAR,            -- user principal name, when the target is a user
+    group_type                 VARCHAR,            -- group type, when the target is a group
+    extra                      JSON                -- other fields of the target
+);
+
+CREATE TABLE IF NOT EXISTS audit_modified_properties (
+    audit_key                  BIGINT,             -- the audit event (audits.audit_key)
+    target_index               INTEGER,            -- the target (audit_targets.target_index) the property belongs to
+    property_index             INTEGER,            -- 1-based position of the property within its target
+    name                       VARCHAR,            -- property display name (StrongAuthenticationMethod, Role.DisplayName, ConditionalAccessPolicy, ...)
+    old_value                  VARCHAR,            -- value before, as exported (JSON values kept as JSON text)
+    new_value                  VARCHAR             -- value after, as exported (JSON values kept as JSON text)
+);
+
+-- The provisioning log: one row per provisioning event (Graph provisioningObjectSummary,
+-- diagnostic category ProvisioningLogs, Log Analytics AADProvisioningLogs, the admin center's
+-- provisioning download).
+CREATE TABLE IF NOT EXISTS provisioning (
+    provisioning_key           BIGINT PRIMARY KEY, -- internal key
+    id                         VARCHAR,            -- provisioning event id
+    activity_at                TIMESTAMPTZ NOT NULL, -- event time (activityDateTime), UTC
+    ingested_at                TIMESTAMPTZ,        -- write time, when given
+    job_id                     VARCHAR,            -- provisioning job id
+    cycle_id                   VARCHAR,            -- provisioning cycle id
+    change_id                  VARCHAR,            -- change id (groups the events of one change)
+    action                     VARCHAR,            -- create, update, delete, disable, stagedDelete, other (provisioningAction)
+    status                     VARCHAR,            -- success, failure, skipped, warning (provisioningStatusInfo.status)
+    error_code                 VARCHAR,            -- error code when the event failed
+    error_category             VARCHAR,            -- error category (Failure, NonServiceFailure, SuccessOrNonFailure)
+    reason                     VARCHAR,            -- the error's reason or the status description, as exported
+    source_system_id           VARCHAR,            -- id of the source system
+    source_system_name         VARCHAR,            -- source system (Azure Active Directory, Workday, ...)
+    target_system_id           VARCHAR,            -- id of the target system
+    target_system_name         VARCHAR,            -- target system (ServiceNow, Salesforce, ...)
+    source_identity_id         VARCHAR,            -- id of the identity in the source system
+    source_identity_name       VARCHAR,            -- display name of the source identity
+    source_identity_type       VARCHAR,            -- type of the source identity (User, Group, ...)
+    target_identity_id         VARCHAR,            -- id of the identity in the target system
+    target_identity_name       VARCHAR,            -- display name of the target identity
+    target_identity_type       VARCHAR,            -- type of the target identity
+    service_principal_id       VARCHAR,            -- object id of the provisioning application's service principal
+    service_principal_name     VARCHAR,            -- name of the provisioning application
+    initiator_id               VARCHAR,            -- who or what started the event (initiatedBy id)
+    initiator_name             VARCHAR,            -- its display name
+    duration_ms                BIGINT,             -- duration in milliseconds, when given
+    provisioning_steps         JSON,               -- provisioningSteps as exported (name, type, status, description, details)
+    modified_properties        JSON,               -- modifiedProperties as exported (displayName, oldValue, newValue)
+    extra                      JSON,               -- every source field that has no column, keyed by its source name
+    source_id                  INTEGER,            -- input file (sources.source_id); of the latest version when there are several
+    source_file                VARCHAR,            -- input file path
+    source_line                BIGINT,             -- line or record index where the record starts
+    content_hash               BIGINT              -- hash of the normalized record without ingestion time, provenance and extra
+);
