@@ -117,6 +117,9 @@ func describeQuery(q *queries.Query) string {
 	b.WriteString("  $since, $until        the window (--window, --since, --until, --as-of)\n")
 	b.WriteString("  $app, $user, $ip      --app, --user, --ip (empty: every one)\n")
 	b.WriteString("  $log_types            --log-type, repeatable (empty: every log)\n")
+	if strings.Contains(q.SQL, "$baseline_") {
+		b.WriteString("  $baseline_start, $baseline_end  the baseline: from the first sign-in to --baseline (default 7d before the end)\n")
+	}
 	for _, p := range q.Params {
 		fmt.Fprintf(&b, "  %-21s %s, default %s: %s (--set %s.%s=VALUE)\n", "$"+p.Name, p.Type, p.Default, p.Doc, q.ID, p.Name)
 	}

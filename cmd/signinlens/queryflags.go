@@ -25,6 +25,7 @@ type queryFlags struct {
 	logTypes []string
 	tz       string
 	set      []string
+	baseline string
 }
 
 func (q *queryFlags) add(fs *pflag.FlagSet) {
@@ -37,6 +38,7 @@ func (q *queryFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&q.ip, "ip", "", "only this IP `address`")
 	fs.StringArrayVar(&q.logTypes, "log-type", nil, "only this `log type` (repeatable): "+strings.Join(loaders.LogTypes(), ", "))
 	fs.StringVar(&q.tz, "tz", "UTC", "time `zone` for displayed times (IANA name such as Europe/Berlin)")
+	fs.StringVar(&q.baseline, "baseline", "", "end of the first-seen detections' baseline, a `duration|date`: 7d judges the last 7 days against everything before them, 2025-06-01 judges what follows that date (default 7d)")
 	fs.StringArrayVar(&q.set, "set", nil, "override a parameter: `ID.PARAM=VALUE` (repeatable), e.g. password-spray.min_users=5")
 }
 
@@ -89,6 +91,11 @@ func (q *queryFlags) params() (analyze.Params, *time.Location, error) {
 		}
 	}
 	p.App, p.User, p.IP, p.LogTypes = q.app, q.user, q.ip, q.logTypes
+	if q.baseline != "" {
+		if p.Baseline, p.BaselineEnd, err = queries.ParseBaseline(q.baseline, func(s string) (time.Time, error) { return loaders.ParseTime(s, false) }); err != nil {
+			return bad("--baseline: %v", err)
+		}
+	}
 	if len(q.set) > 0 {
 		p.Set = map[string]string{}
 		for _, s := range q.set {

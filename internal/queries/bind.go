@@ -1,6 +1,7 @@
 package queries
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"regexp"
@@ -35,6 +36,118 @@ type Params struct {
 	LogTypes []string
 	// Set overrides query parameters: "detection.param" -> value.
 	Set map[string]string
+	// Baseline is where the first-seen detections' baseline ends: this long before the end
+	// of the window (default DefaultBaseline) ...
+	Baseline time.Duration
+	// ... or at this time when set. What follows, up to the end, is the judged period.
+	BaselineEnd time.Time
+
+	// earliest is the first sign-in in the data after Since, the baseline's start; filled by
+	// withBaselineStart for queries that bind $baseline_start.
+	earliest time.Time
+}
+
+// DefaultBaseline is the judged period when --baseline is not given: the last 7 days before
+// the end of the window; everything before them is the baseline.
+const DefaultBaseline = 7 * 24 * time.Hour
+
+// ParseBaseline reads a --baseline value: a duration (7d: the baseline ends that long
+// before the end of the window) or a time (RFC 3339 or a date: the baseline ends there).
+func ParseBaseline(s string, parseTime func(string) (time.Time, error)) (time.Duration, time.Time, error) {
+	if d, all, err := ParseWindow(s); err == nil && !all {
+		return d, time.Time{}, nil
+	}
+	t, err := parseTime(s)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("baseline %q: want a duration such as 7d or 2w, or a time such as 2025-06-01 or 2025-06-01T00:00:00Z", s)
+	}
+	return 0, t.UTC(), nil
+}
+
+// baselineEnd is the end of the baseline under p, the window ending at until.
+func (p Params) baselineEnd(until time.Time) time.Time {
+	if !p.BaselineEnd.IsZero() {
+		return p.BaselineEnd.UTC()
+	}
+	d := p.Baseline
+	if d <= 0 {
+		d = DefaultBaseline
+	}
+	return until.Add(-d)
+}
+
+// laterOf returns the later of a and b, or the one that is set (zero: neither).
+func laterOf(a, b time.Time) time.Time {
+	if a.IsZero() || b.After(a) {
+		return b
+	}
+	return a
+}
+
+// baselineTooShort says why q cannot judge first uses under b ("" when it can): its
+// baseline, from $baseline_start to $baseline_end, is shorter than its min_baseline.
+func baselineTooShort(q *Query, p Params, b Bound) (string, error) {
+	var prm *Param
+	for i := range q.Params {
+		if q.Params[i].Name == "min_baseline" {
+			prm = &q.Params[i]
+		}
+	}
+	if prm == nil {
+		return "", nil
+	}
+	raw := prm.Default
+	if v, ok := p.Set[q.ID+".min_baseline"]; ok {
+		raw = v
+	}
+	v, err := convertParam(*prm, raw)
+	if err != nil {
+		return "", fmt.Errorf("%s.min_baseline: %w", q.ID, err)
+	}
+	least := time.Duration(v.(int64)) * time.Second
+	start, _ := b.Args["baseline_start"].(time.Time)
+	end, _ := b.Args["baseline_end"].(time.Time)
+	if start.IsZero() {
+		return "", nil // no sign-ins: nothing to judge, nothing found
+	}
+	if got := end.Sub(start); got < least {
+		if got < 0 {
+			got = 0
+		}
+		return fmt.Sprintf("could not judge first uses: the baseline, the sign-ins from %s to %s, covers %s, less than the %s its min_baseline asks for (--baseline moves the baseline's end; --set %s.min_baseline=... lowers the minimum)",
+			start.Format(time.RFC3339), end.Format(time.RFC3339), days(got), days(least), q.ID), nil
+	}
+	return "", nil
+}
+
+// days writes a duration in days, to one decimal place.
+func days(d time.Duration) string {
+	n := d.Hours() / 24
+	if n == float64(int64(n)) {
+		if n == 1 {
+			return "1 day"
+		}
+		return fmt.Sprintf("%d days", int64(n))
+	}
+	return fmt.Sprintf("%.1f days", n)
+}
+
+// withBaselineStart fills p's baseline start when q binds it: the earliest sign-in after
+// --since (the baseline begins with the data).
+func withBaselineStart(ctx context.Context, db *sql.DB, q *Query, p Params) (Params, error) {
+	if !strings.Contains(q.SQL, "$baseline_start") || !p.earliest.IsZero() {
+		return p, nil
+	}
+	var t sql.NullTime
+	err := db.QueryRowContext(ctx, "SELECT min(created_at) FROM signins WHERE ?::TIMESTAMPTZ IS NULL OR created_at > ?::TIMESTAMPTZ",
+		nullableTime(p.Since.UTC()), nullableTime(p.Since.UTC())).Scan(&t)
+	if err != nil {
+		return p, fmt.Errorf("find the start of the baseline: %w", err)
+	}
+	if t.Valid {
+		p.earliest = t.Time.UTC()
+	}
+	return p, nil
 }
 
 // Bound describes the window a query actually ran with.
@@ -95,6 +208,9 @@ func Bind(q *Query, p Params, asOf time.Time) (Bound, []any, error) {
 		"user":      nullableText(p.User),
 		"ip":        nullableText(p.IP),
 		"log_types": nullableList(p.LogTypes),
+		// The baseline of the first-seen detections: from the first sign-in to its end.
+		"baseline_start": nullableTime(laterOf(p.earliest, b.Since)),
+		"baseline_end":   p.baselineEnd(b.Until),
 	}
 	for _, prm := range q.Params {
 		raw := prm.Default

@@ -164,6 +164,18 @@ func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 		} else if gap.Partial() {
 			run.Limited = gap.Message()
 		}
+		if p, err = withBaselineStart(ctx, db, q, p); err != nil {
+			return nil, nil, err
+		}
+		if run.Skipped == "" {
+			b, _, err := Bind(q, p, asOf)
+			if err != nil {
+				return nil, nil, err
+			}
+			if run.Skipped, err = baselineTooShort(q, p, b); err != nil {
+				return nil, nil, err
+			}
+		}
 		if run.Skipped != "" {
 			run.Bound, _, _ = Bind(q, p, asOf)
 			runs = append(runs, run)

@@ -76,6 +76,10 @@ func LatestEvent(ctx context.Context, db *sql.DB) (time.Time, error) {
 
 // Run executes one catalogue entry with p; asOf must be resolved (see LatestEvent).
 func Run(ctx context.Context, db *sql.DB, q *Query, p Params, asOf time.Time) (*Table, Bound, error) {
+	p, err := withBaselineStart(ctx, db, q, p)
+	if err != nil {
+		return nil, Bound{}, err
+	}
 	b, args, err := Bind(q, p, asOf)
 	if err != nil {
 		return nil, b, err
