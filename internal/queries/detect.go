@@ -70,12 +70,14 @@ const (
 	refLegacyClientsTable = `CREATE OR REPLACE TEMP TABLE ref_legacy_clients (client_app VARCHAR, client_key VARCHAR, why VARCHAR)`
 	refHTTPLibrariesTable = `CREATE OR REPLACE TEMP TABLE ref_http_libraries (pos INTEGER, pattern VARCHAR, library VARCHAR, why VARCHAR)`
 	refAiTMAppsTable      = `CREATE OR REPLACE TEMP TABLE ref_aitm_apps (app_id VARCHAR, name VARCHAR, name_key VARCHAR, why VARCHAR)`
+	refHostingASNsTable   = `CREATE OR REPLACE TEMP TABLE ref_hosting_asns (asn BIGINT, provider VARCHAR, kind VARCHAR, source VARCHAR)`
 )
 
 // PrepareDetections creates the temporary tables the detections join: ref_user_agents
 // (pattern in lower case, pos = priority), ref_admin_apps (app_id in lower case),
 // ref_legacy_clients (client_key = lower-case client app), ref_http_libraries (like
-// ref_user_agents) and ref_aitm_apps (app_id and name_key in lower case). Temporary tables live per
+// ref_user_agents), ref_aitm_apps (app_id and name_key in lower case) and ref_hosting_asns
+// (cloud, hosting, VPN and anonymizer networks by AS number). Temporary tables live per
 // connection: like Prepare, it limits db to one connection.
 func PrepareDetections(ctx context.Context, db *sql.DB) error {
 	db.SetMaxOpenConns(1)
@@ -84,7 +86,7 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("prepare detections: %w", err)
 	}
 	defer tx.Rollback()
-	var userAgents, adminApps, legacyClients, httpLibraries, aitmApps [][]any
+	var userAgents, adminApps, legacyClients, httpLibraries, aitmApps, hostingASNs [][]any
 	for i, u := range reference.UserAgents() {
 		userAgents = append(userAgents, []any{i + 1, strings.ToLower(u.Pattern), u.Tool, u.Why})
 	}
@@ -100,6 +102,9 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 	for _, a := range reference.AiTMApps() {
 		aitmApps = append(aitmApps, []any{strings.ToLower(a.AppID), a.Name, strings.ToLower(a.Name), a.Why})
 	}
+	for _, h := range reference.HostingASNs() {
+		hostingASNs = append(hostingASNs, []any{h.ASN, h.Provider, h.Kind, h.Source})
+	}
 	for _, t := range []struct {
 		create, name string
 		rows         [][]any
@@ -109,6 +114,7 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 		{refLegacyClientsTable, "ref_legacy_clients", legacyClients},
 		{refHTTPLibrariesTable, "ref_http_libraries", httpLibraries},
 		{refAiTMAppsTable, "ref_aitm_apps", aitmApps},
+		{refHostingASNsTable, "ref_hosting_asns", hostingASNs},
 	} {
 		if err := createTempTable(ctx, tx, t.create, t.name, t.rows); err != nil {
 			return fmt.Errorf("prepare detections: %w", err)

@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -21,6 +23,8 @@ var (
 	httpLibrariesTSV string
 	//go:embed aitmapps.tsv
 	aitmAppsTSV string
+	//go:embed hostingasn.tsv
+	hostingASNsTSV string
 )
 
 // UserAgent is one user-agent pattern of an attack, reconnaissance or scripting tool.
@@ -56,6 +60,20 @@ type AiTMApp struct {
 	Name  string // matched case-insensitively against the display name when the app id is empty
 	Why   string
 }
+
+// HostingASN is one autonomous system of a cloud, hosting, VPN or anonymizer network.
+type HostingASN struct {
+	ASN      int64
+	Provider string
+	Kind     string // cloud, hosting, vpn or anonymizer
+	Source   string // where the entry comes from (named in the file's header)
+}
+
+// hostingKinds and hostingSources are the values hostingasn.tsv may use.
+var (
+	hostingKinds   = []string{"cloud", "hosting", "vpn", "anonymizer"}
+	hostingSources = []string{"x4b-dc", "x4b-vpn", "bgp.he.net"}
+)
 
 var guidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
@@ -150,6 +168,23 @@ var parseAiTMApps = loadList("aitmapps.tsv", aitmAppsTSV, 3, func(r []string) (A
 	return AiTMApp{AppID: r[0], Name: r[1], Why: r[2]}, appID(r[0])
 })
 
+var parseHostingASNs = loadList("hostingasn.tsv", hostingASNsTSV, 4, hostingASN)
+
+// hostingASN builds one entry of hostingasn.tsv from its fields.
+func hostingASN(r []string) (HostingASN, error) {
+	n, err := strconv.ParseInt(r[0], 10, 64)
+	if err != nil || n <= 0 || n > 4294967295 || strconv.FormatInt(n, 10) != r[0] {
+		return HostingASN{}, fmt.Errorf("%q is not an AS number (digits, no AS prefix)", r[0])
+	}
+	if !slices.Contains(hostingKinds, r[2]) {
+		return HostingASN{}, fmt.Errorf("AS%d: kind %q is none of %s", n, r[2], strings.Join(hostingKinds, ", "))
+	}
+	if !slices.Contains(hostingSources, r[3]) {
+		return HostingASN{}, fmt.Errorf("AS%d: source %q is none of %s", n, r[3], strings.Join(hostingSources, ", "))
+	}
+	return HostingASN{ASN: n, Provider: r[1], Kind: r[2], Source: r[3]}, nil
+}
+
 func must[T any](v T, err error) T {
 	if err != nil {
 		panic(err) // embedded data is checked by the package's tests
@@ -173,3 +208,6 @@ func HTTPLibraries() []HTTPLibrary { return must(parseHTTPLibraries()) }
 
 // AiTMApps returns the applications the aitm-phishing detection watches.
 func AiTMApps() []AiTMApp { return must(parseAiTMApps()) }
+
+// HostingASNs returns the autonomous systems of cloud, hosting, VPN and anonymizer networks.
+func HostingASNs() []HostingASN { return must(parseHostingASNs()) }
