@@ -1,4 +1,4 @@
--- id: sessions
+-- id: signin-sessions
 -- kind: query
 -- title: Sign-in sessions
 -- question: Which sign-in sessions did users have, and from how many networks, countries, user agents and devices was each one used?
