@@ -25,6 +25,7 @@ import (
 //	CASE.jsonl   the sign-ins, Graph signIn objects one a line (a loader's own input shape),
 //	             numbered from 0; a variant BASE/NAME reads BASE.jsonl
 //	CASE.set     parameter values, one ID.PARAM=VALUE a line, as in a --config file
+//	CASE.baseline  a --baseline value (a duration such as 8d, or a time)
 //	CASE.want    the findings expected, in order, blocks of "key: value" lines separated by
 //	             blank lines; # lines say how they were counted. Keys: severity, title, user,
 //	             ip, sp, first, last (RFC 3339), events, details (a substring; repeatable),
@@ -44,6 +45,14 @@ type detectionCase struct {
 	raw   []byte // the .jsonl section as written
 	set   map[string]string
 	want  []wantFinding
+	// baseline and baselineEnd are the case's --baseline, when it gives one.
+	baseline    time.Duration
+	baselineEnd time.Time
+}
+
+// params are the parameters a case runs with.
+func (c detectionCase) params() Params {
+	return Params{Set: c.set, Baseline: c.baseline, BaselineEnd: c.baselineEnd}
 }
 
 type wantFinding struct {
@@ -64,6 +73,7 @@ func readCases(t *testing.T, id string) []detectionCase {
 	}
 	inputs := map[string][]byte{}
 	sets := map[string]string{}
+	baselines := map[string]string{}
 	wants := map[string]string{}
 	var order []string
 	for _, f := range a.Files {
@@ -77,11 +87,13 @@ func readCases(t *testing.T, id string) []detectionCase {
 			inputs[name] = f.Data
 		case "set":
 			sets[name] = string(f.Data)
+		case "baseline":
+			baselines[name] = strings.TrimSpace(string(f.Data))
 		case "want":
 			wants[name] = string(f.Data)
 			order = append(order, name)
 		default:
-			t.Fatalf("%s: section %q wants a .jsonl, .set or .want name", path, f.Name)
+			t.Fatalf("%s: section %q wants a .jsonl, .set, .baseline or .want name", path, f.Name)
 		}
 	}
 	var out []detectionCase
@@ -106,6 +118,11 @@ func readCases(t *testing.T, id string) []detectionCase {
 			}
 			if c.set, err = LoadSettings(file); err != nil {
 				t.Fatalf("%s: %s.set: %v", path, name, err)
+			}
+		}
+		if text, ok := baselines[name]; ok {
+			if c.baseline, c.baselineEnd, err = ParseBaseline(text, func(s string) (time.Time, error) { return time.Parse(time.RFC3339, s) }); err != nil {
+				t.Fatalf("%s: %s.baseline: %v", path, name, err)
 			}
 		}
 		if c.want, err = parseWant(wants[name]); err != nil {
@@ -241,7 +258,7 @@ func TestDetectionCases(t *testing.T) {
 		for _, c := range cases {
 			t.Run(q.ID+"/"+c.name, func(t *testing.T) {
 				db := loadDB(t, caseFile(t, c))
-				got, run := detect(t, db, Params{Set: c.set}, q.ID)
+				got, run := detect(t, db, c.params(), q.ID)
 				if run.Skipped != "" {
 					t.Fatalf("skipped: %s", run.Skipped)
 				}
@@ -276,7 +293,7 @@ func TestDetectionCasesAgreeAcrossFormats(t *testing.T) {
 				t.Fatal(err)
 			}
 			db := loadDB(t, dir)
-			got, _ := detect(t, db, Params{Set: c.set}, q.ID)
+			got, _ := detect(t, db, c.params(), q.ID)
 			checkFindings(t, db, c, got)
 		})
 		if !csvComparable(q.ID) {
@@ -290,7 +307,7 @@ func TestDetectionCasesAgreeAcrossFormats(t *testing.T) {
 				}
 			}
 			db := loadDB(t, dir)
-			got, run := detect(t, db, Params{Set: c.set}, q.ID)
+			got, run := detect(t, db, c.params(), q.ID)
 			if run.Skipped != "" {
 				t.Fatalf("skipped: %s", run.Skipped)
 			}

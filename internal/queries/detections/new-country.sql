@@ -1,23 +1,23 @@
 -- id: new-country
 -- kind: detection
 -- title: Sign-in from a new country
--- question: Did a user sign in successfully, in the last day of the export, from a country they had not signed in from before?
+-- question: Did a user sign in successfully, in the judged period, from a country they had not signed in from in the baseline?
 -- window: all
 -- severity: medium
 -- mitre: T1078.004
--- anchor: Microsoft Sentinel "Anomalous sign-in location by user account and authenticating application" and Elastic new-terms rules on source country per user (a country never seen for the user in the look-back)
+-- anchor: Microsoft Sentinel "Anomalous sign-in location by user account and authenticating application" and Elastic new-terms rules on source country per user (a country never seen for the user in the look-back); the baseline is --baseline
 -- requires: country, user_principal_name
 -- log-types: interactiveUser, nonInteractiveUser
--- param: recent duration 1d | the recent period, ending at the as-of time; successful sign-ins in the window before it are the baseline
+-- param: min_baseline duration 7d | the shortest baseline that can tell a new country from a habit: with less, the detection does not run and says it could not judge
 -- column: severity text | medium
 -- column: title text | "Sign-in from a new country: <country>"
 -- column: user_principal_name text | the user (lower case)
 -- column: ip_address text | the address when every sign-in from the new country came from one; empty when several
 -- column: service_principal_id text | empty
--- column: first_seen time | first successful sign-in from the new country
+-- column: first_seen time | first successful sign-in from the new country, in the judged period (after the baseline)
 -- column: last_seen time | last one
--- column: events integer | successful sign-ins of the user from the new country, all in the recent period. Users without any successful sign-in before the recent period are left out: for them every country is new
--- column: details text | the new country and the user's baseline countries
+-- column: events integer | successful sign-ins of the user from the new country, all after the baseline. Users without any successful sign-in in the baseline are left out: for them every country is new
+-- column: details text | the new country, the user's baseline countries, and the baseline's length and dates
 -- column: evidence list | those sign-ins
 -- reference: https://attack.mitre.org/techniques/T1078/004/
 WITH s AS (
@@ -30,7 +30,7 @@ WITH s AS (
 baseline AS (
     SELECT usr, count(*) AS n,
         string_agg(cc || ' (' || k || ')', ', ' ORDER BY k DESC, cc) AS countries
-    FROM (SELECT usr, cc, count(*) AS k FROM s WHERE created_at <= $until - to_seconds($recent) GROUP BY usr, cc)
+    FROM (SELECT usr, cc, count(*) AS k FROM s WHERE created_at <= $baseline_end GROUP BY usr, cc)
     GROUP BY usr
 ),
 per_country AS (
@@ -51,8 +51,11 @@ SELECT
     c.n AS events,
     c.n || CASE WHEN c.n = 1 THEN ' successful sign-in' ELSE ' successful sign-ins' END || ' from ' || c.cc
         || coalesce(' (' || array_to_string(c.cities, ', ') || ')', '')
-        || ' from ' || strftime(c.first_use, '%Y-%m-%dT%H:%M:%SZ') || '; before that only from ' || b.countries AS details,
+        || ' from ' || strftime(c.first_use, '%Y-%m-%dT%H:%M:%SZ') || '; in the baseline, '
+        || round(epoch($baseline_end - $baseline_start) / 86400, 1) || ' days from '
+        || strftime($baseline_start, '%Y-%m-%dT%H:%M:%SZ') || ' to ' || strftime($baseline_end, '%Y-%m-%dT%H:%M:%SZ')
+        || ', only from ' || b.countries AS details,
     c.keys AS evidence
 FROM per_country c JOIN baseline b USING (usr)
-WHERE c.first_use > $until - to_seconds($recent)
+WHERE c.first_use > $baseline_end
 ORDER BY first_seen, user_principal_name, title
