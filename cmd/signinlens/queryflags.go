@@ -38,7 +38,7 @@ func (q *queryFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&q.ip, "ip", "", "only this IP `address`")
 	fs.StringArrayVar(&q.logTypes, "log-type", nil, "only this `log type` (repeatable): "+strings.Join(loaders.LogTypes(), ", "))
 	fs.StringVar(&q.tz, "tz", "UTC", "time `zone` for displayed times (IANA name such as Europe/Berlin)")
-	fs.StringVar(&q.baseline, "baseline", "", "end of the first-seen detections' baseline, a `duration|date`: 7d judges the last 7 days against everything before them, 2025-06-01 judges what follows that date (default 7d)")
+	fs.StringVar(&q.baseline, "baseline", "", "end of the first-seen detections' baseline, a `duration or date`: 7d judges the last 7 days against everything before them, 2025-06-01 judges what follows that date (default 7d)")
 	fs.StringArrayVar(&q.set, "set", nil, "override a parameter: `ID.PARAM=VALUE` (repeatable), e.g. password-spray.min_users=5")
 }
 
