@@ -56,4 +56,5 @@ SELECT
     j.keys AS evidence
 FROM judged j JOIN baseline b USING (usr)
 WHERE NOT list_contains(coalesce(b.clients, []), j.client_app)
+    AND epoch($baseline_end - $baseline_start) >= $min_baseline  -- the minimum holds under signinlens query too
 ORDER BY first_seen, user_principal_name, title

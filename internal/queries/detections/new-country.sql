@@ -58,4 +58,5 @@ SELECT
     c.keys AS evidence
 FROM per_country c JOIN baseline b USING (usr)
 WHERE c.first_use > $baseline_end
+    AND epoch($baseline_end - $baseline_start) >= $min_baseline  -- the minimum holds under signinlens query too
 ORDER BY first_seen, user_principal_name, title

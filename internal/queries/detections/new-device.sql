@@ -72,4 +72,5 @@ SELECT
         || ', the user signed in from ' || b.n || CASE WHEN b.n = 1 THEN ' other device' ELSE ' other devices' END AS details,
     d.keys AS evidence
 FROM per_device d JOIN baseline b USING (usr)
+WHERE epoch($baseline_end - $baseline_start) >= $min_baseline  -- the minimum holds under signinlens query too
 ORDER BY first_seen, user_principal_name, title

@@ -60,4 +60,5 @@ SELECT
 FROM judged j JOIN baseline b USING (sp)
 LEFT JOIN ref_hosting_asns h ON h.asn = j.asn
 WHERE NOT list_contains(b.asns, j.asn)
+    AND epoch($baseline_end - $baseline_start) >= $min_baseline  -- the minimum holds under signinlens query too
 ORDER BY first_seen, service_principal_id, title
