@@ -100,7 +100,7 @@ func diagnosticLines(t *testing.T, input []map[string]any) []byte {
 func csvComparable(id string) bool {
 	return slices.Contains([]string{"password-spray", "brute-force", "mfa-fatigue", "legacy-protocol-signin", "disabled-account",
 		"signin-by-device-code", "ropc", "suspicious-user-agent", "single-factor-admin-app", "new-country", "cross-tenant-signin",
-		"export-truncated", "missing-log-type", "time-gap"}, id)
+		"export-truncated", "missing-log-type", "time-gap", "first-device-code", "first-ropc", "first-legacy-client"}, id)
 }
 
 // adminCSVHeader is the 55-column user-sign-in header of docs/export-formats.md §3.

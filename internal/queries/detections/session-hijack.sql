@@ -6,7 +6,7 @@
 -- severity: high
 -- mitre: T1550.004, T1539
 -- anchor: Microsoft's guidance on token theft and adversary-in-the-middle session replay (Defender XDR "session cookie theft" hunting: one SessionId from several IP addresses/ASNs) and Microsoft-Analyzer-Suite's session analysis; the networks are internal/reference/hostingasn.tsv
--- requires: session_id, autonomous_system_number, user_principal_name
+-- requires: session_id, user_principal_name
 -- log-types: interactiveUser, nonInteractiveUser
 -- param: window duration 1h | two consecutive sign-ins of a session farther apart than this are not compared: a laptop carried home in the evening changes network legitimately
 -- param: include_microsoft boolean false | count Microsoft's network (AS8075) as a hosting network; left out by default because Microsoft's own services and cloud desktops use it for users every day
