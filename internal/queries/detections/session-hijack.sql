@@ -9,7 +9,7 @@
 -- requires: session_id, user_principal_name
 -- log-types: interactiveUser, nonInteractiveUser
 -- param: window duration 1h | two consecutive sign-ins of a session farther apart than this are not compared: a laptop carried home in the evening changes network legitimately
--- param: include_microsoft boolean false | count Microsoft's network (AS8075) as a hosting network; left out by default because Microsoft's own services and cloud desktops use it for users every day
+-- param: include_microsoft boolean false | compare sign-ins from Microsoft's network (AS8075) too, as a hosting network. Left out by default: Microsoft's own services, Windows 365 Cloud PCs and Azure Virtual Desktop carry users' sessions from it every day, so a change to or from it would mostly be noise
 -- column: severity text | high when a change involves a cloud, hosting, VPN or anonymizer network, or a country from which the user had no successful sign-in before the session began; medium for any other change that is not the benign roaming described under events
 -- column: title text | "Session used from several networks" (by session id) or "Token used from several networks" (by unique token identifier, for sign-ins without a session id)
 -- column: user_principal_name text | the user (lower case)
@@ -32,7 +32,7 @@ s AS (
     SELECT *, CASE WHEN nullif(session_id, '') IS NOT NULL THEN 'session ' || session_id ELSE 'token ' || unique_token_id END AS sess
     FROM u
     WHERE (nullif(session_id, '') IS NOT NULL OR nullif(unique_token_id, '') IS NOT NULL)
-        AND (asn IS NOT NULL OR cc IS NOT NULL)
+        AND (asn IS NOT NULL OR cc IS NOT NULL) AND (asn IS DISTINCT FROM 8075 OR $include_microsoft)
 ),
 -- When each user first succeeded from each network and each country.
 seen_asn AS (SELECT usr, asn, min(created_at) AS since FROM u WHERE error_code = 0 AND asn IS NOT NULL GROUP BY usr, asn),
