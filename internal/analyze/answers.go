@@ -84,11 +84,27 @@ func (r *Report) warnings(caps []int64) []string {
 			w = append(w, s.Unavailable)
 		}
 	}
+	// Detections skipped for one reason (the first-seen family under a short baseline) share
+	// one warning.
+	var reasons []string
+	bySkip := map[string][]string{}
 	for _, d := range r.DetectionRuns {
-		switch {
-		case d.Skipped != "":
-			w = append(w, fmt.Sprintf("detection %s did not run: %s", d.Query.ID, d.Skipped))
-		case d.Limited != "":
+		if d.Skipped != "" {
+			if bySkip[d.Skipped] == nil {
+				reasons = append(reasons, d.Skipped)
+			}
+			bySkip[d.Skipped] = append(bySkip[d.Skipped], d.Query.ID)
+		}
+	}
+	for _, why := range reasons {
+		if ids := bySkip[why]; len(ids) == 1 {
+			w = append(w, fmt.Sprintf("detection %s did not run: %s", ids[0], why))
+		} else {
+			w = append(w, fmt.Sprintf("detections %s and %s did not run: %s", strings.Join(ids[:len(ids)-1], ", "), ids[len(ids)-1], why))
+		}
+	}
+	for _, d := range r.DetectionRuns {
+		if d.Skipped == "" && d.Limited != "" {
 			w = append(w, fmt.Sprintf("detection %s ran on part of the data: %s", d.Query.ID, d.Limited))
 		}
 	}

@@ -194,6 +194,24 @@ func TestCapWarning(t *testing.T) {
 	}
 }
 
+// Detections skipped for the same reason share one warning; others keep their own.
+func TestSkippedDetectionsShareAWarning(t *testing.T) {
+	short := "could not judge first uses: the baseline covers 2.0 days"
+	r := &Report{DetectionRuns: []DetectionRun{
+		{Query: &queries.Query{ID: "first-ropc"}, Skipped: short},
+		{Query: &queries.Query{ID: "identity-protection-risk"}, Skipped: "risk fields are not available"},
+		{Query: &queries.Query{ID: "new-country"}, Skipped: short},
+		{Query: &queries.Query{ID: "new-device"}, Skipped: short},
+		{Query: &queries.Query{ID: "password-spray"}},
+	}}
+	got := strings.Join(r.warnings(nil), "\n")
+	want := "detections first-ropc, new-country and new-device did not run: " + short + "\n" +
+		"detection identity-protection-risk did not run: risk fields are not available"
+	if got != want {
+		t.Errorf("warnings:\n%s\nwant\n%s", got, want)
+	}
+}
+
 func rptHas(lines []string, prefix string) bool {
 	for _, l := range lines {
 		if strings.Contains(l, prefix) {

@@ -74,7 +74,7 @@ func TestBaselineTooShortCannotJudge(t *testing.T) {
 	for _, r := range runs {
 		switch {
 		case r.Query.ID == "new-country":
-			want := "could not judge first uses: the baseline, the sign-ins from 2025-06-01T08:00:00Z to 2025-06-08T09:00:00Z, covers 7.0 days, less than the 8 days its min_baseline asks for"
+			want := "could not judge first uses: the baseline, the sign-ins from 2025-06-01T08:00:00Z to 2025-06-08T09:00:00Z, covers 7.0 days, less than the 8 days min_baseline asks for"
 			if !strings.HasPrefix(r.Skipped, want) || r.Findings != 0 {
 				t.Errorf("new-country: skipped %q, findings %d", r.Skipped, r.Findings)
 			}
@@ -116,7 +116,7 @@ func TestBaselineTooShortCannotJudge(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range runs {
-		if r.Query.ID == "first-ropc" && !strings.HasPrefix(r.Skipped, "could not judge first uses: the baseline would end at 2025-05-01T00:00:00Z, before the first sign-in at 2025-06-01T08:00:00Z, so it holds nothing and first-ropc asks for 7 days") {
+		if r.Query.ID == "first-ropc" && !strings.HasPrefix(r.Skipped, "could not judge first uses: the baseline would end at 2025-05-01T00:00:00Z, before the first sign-in at 2025-06-01T08:00:00Z, so it holds nothing, and min_baseline asks for 7 days") {
 			t.Errorf("first-ropc: %q", r.Skipped)
 		}
 	}

@@ -110,14 +110,14 @@ func baselineTooShort(q *Query, p Params, b Bound) (string, error) {
 	if start.IsZero() {
 		return "", nil // no sign-ins: nothing to judge, nothing found
 	}
-	hint := fmt.Sprintf("(--baseline moves the baseline's end; --set %s.min_baseline=... lowers the minimum)", q.ID)
+	const hint = "(--baseline moves the baseline's end; --set ID.min_baseline=... lowers the minimum)"
 	got := end.Sub(start)
 	if got <= 0 {
-		return fmt.Sprintf("could not judge first uses: the baseline would end at %s, before the first sign-in at %s, so it holds nothing and %s asks for %s %s",
-			end.Format(time.RFC3339), start.Format(time.RFC3339), q.ID, days(least), hint), nil
+		return fmt.Sprintf("could not judge first uses: the baseline would end at %s, before the first sign-in at %s, so it holds nothing, and min_baseline asks for %s %s",
+			end.Format(time.RFC3339), start.Format(time.RFC3339), days(least), hint), nil
 	}
 	if got < least {
-		return fmt.Sprintf("could not judge first uses: the baseline, the sign-ins from %s to %s, covers %s, less than the %s its min_baseline asks for %s",
+		return fmt.Sprintf("could not judge first uses: the baseline, the sign-ins from %s to %s, covers %s, less than the %s min_baseline asks for %s",
 			start.Format(time.RFC3339), end.Format(time.RFC3339), days(got), days(least), hint), nil
 	}
 	return "", nil
