@@ -52,7 +52,7 @@ SELECT
         || round(epoch($baseline_end - $baseline_start) / 86400, 1) || ' days from '
         || strftime($baseline_start, '%Y-%m-%dT%H:%M:%SZ') || ' to ' || strftime($baseline_end, '%Y-%m-%dT%H:%M:%SZ')
         || ', in which the user signed in ' || b.total || CASE WHEN b.total = 1 THEN ' time' ELSE ' times' END
-        || coalesce(', through legacy clients only ' || array_to_string(b.clients, ', '), '') AS details,
+        || coalesce('; legacy clients in the baseline: ' || array_to_string(b.clients, ', '), '') AS details,
     j.keys AS evidence
 FROM judged j JOIN baseline b USING (usr)
 WHERE NOT list_contains(coalesce(b.clients, []), j.client_app)
