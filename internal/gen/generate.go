@@ -28,6 +28,7 @@ type generator struct {
 
 	scenarios []Scenario
 	scen      []Event // scenario events, sorted by Created
+	auditScen []Audit // audit events the scenarios plant, sorted by Time
 
 	// Background arrival process: sorted uniforms on [0,1) by the sequential method for
 	// order statistics, mapped through the inverse CDF of an hourly activity profile.
@@ -266,7 +267,9 @@ func (g *generator) backgroundUser(e *Event, logType string, at time.Time) {
 		dev = &u.phone
 	}
 	s := userSignIn{logType: logType, user: ui, flow: f, kind: k, dev: dev, code: code, protocol: "none"}
-	if k.legacy() {
+	// The first-ropc actor's phone mail uses modern authentication, so the planted sign-in
+	// is that user's first ROPC.
+	if k.legacy() && ui != t.ropcUser {
 		s.protocol = "ropc"
 	}
 	s.net = g.userNetwork(u, dev, at)
