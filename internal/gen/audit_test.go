@@ -296,7 +296,7 @@ func adminCSVProv(t *testing.T, m map[string]any) map[string]any {
 	return map[string]any{"id": m["Id"], "jobId": m["Job ID"], "cycleId": m["Cycle ID"], "changeId": m["Change ID"],
 		"provisioningAction": m["Action"], "activityDateTime": m["Date (UTC)"], "durationInMilliseconds": m["Duration (ms)"],
 		"provisioningStatusInfo": map[string]any{"status": m["Status"], "errorInformation": errInfo},
-		"sourceSystem": obj("Source System ID", "Source System", ""), "targetSystem": obj("Target System ID", "Target System", ""),
+		"sourceSystem":           obj("Source System ID", "Source System", ""), "targetSystem": obj("Target System ID", "Target System", ""),
 		"sourceIdentity":   obj("Source Identity ID", "Source Identity Name", "Source Identity Type"),
 		"targetIdentity":   obj("Target Identity ID", "Target Identity Name", "Target Identity Type"),
 		"servicePrincipal": obj("Service Principal ID", "Application", ""), "initiatedBy": map[string]any{"displayName": m["Initiated By"]},
