@@ -31,18 +31,22 @@ type recFormat[T any] struct {
 	table                   string // Log Analytics table
 }
 
-var auditFormat = recFormat[Audit]{
-	json: appendAudit, diag: appendAuditDiagnostic, ingested: func(a *Audit) time.Time { return a.Ingested },
-	cols: auditColumns, adminRow: adminAuditRow, header: adminAuditHeader(),
-	graphName: "directoryAudits", graphContext: "auditLogs/directoryAudits",
-	adminName: "AuditLogs", container: "insights-logs-auditlogs", table: "AuditLogs",
+func auditFormat() *recFormat[Audit] {
+	return &recFormat[Audit]{
+		json: appendAudit, diag: appendAuditDiagnostic, ingested: func(a *Audit) time.Time { return a.Ingested },
+		cols: auditColumns, adminRow: adminAuditRow, header: adminAuditHeader(),
+		graphName: "directoryAudits", graphContext: "auditLogs/directoryAudits",
+		adminName: "AuditLogs", container: "insights-logs-auditlogs", table: "AuditLogs",
+	}
 }
 
-var provFormat = recFormat[Provisioning]{
-	json: appendProvisioning, diag: appendProvDiagnostic, ingested: func(p *Provisioning) time.Time { return p.Ingested },
-	cols: provColumns, adminRow: adminProvRow, header: adminProvHeader,
-	graphName: "provisioning", graphContext: "auditLogs/provisioning",
-	adminName: "ProvisioningLogs", container: "insights-logs-provisioninglogs", table: "AADProvisioningLogs",
+func provFormat() *recFormat[Provisioning] {
+	return &recFormat[Provisioning]{
+		json: appendProvisioning, diag: appendProvDiagnostic, ingested: func(p *Provisioning) time.Time { return p.Ingested },
+		cols: provColumns, adminRow: adminProvRow, header: adminProvHeader,
+		graphName: "provisioning", graphContext: "auditLogs/provisioning",
+		adminName: "ProvisioningLogs", container: "insights-logs-provisioninglogs", table: "AADProvisioningLogs",
+	}
 }
 
 // openRec opens the sink of one record kind for a format; n is the number of records.
@@ -343,7 +347,7 @@ func (s *laRecSink[T]) close() error { return s.f.close() }
 // writeRecords writes the audit and provisioning events of g in one format.
 func writeRecords(o *output, format string, g *generator) (audits, prov int, err error) {
 	if g.cfg.Audits >= 0 {
-		s, err := openRec(format, &auditFormat, o, g.cfg, g.t, g.cfg.Audits+len(g.auditScen))
+		s, err := openRec(format, auditFormat(), o, g.cfg, g.t, g.cfg.Audits+len(g.auditScen))
 		if err != nil {
 			return 0, 0, err
 		}
@@ -355,7 +359,7 @@ func writeRecords(o *output, format string, g *generator) (audits, prov int, err
 		}
 	}
 	if g.cfg.Provisioning >= 0 {
-		s, err := openRec(format, &provFormat, o, g.cfg, g.t, g.cfg.Provisioning)
+		s, err := openRec(format, provFormat(), o, g.cfg, g.t, g.cfg.Provisioning)
 		if err != nil {
 			return 0, 0, err
 		}
