@@ -26,7 +26,6 @@ var (
 	netAiTMProxy  = network{"192.0.2.161", plAmsterdam, 14061, ""}
 	netAiTMReplay = network{"192.0.2.171", plParis, 16276, ""}
 	netDCPhish    = network{"192.0.2.181", plNewYork, 63949, ""}
-	netHosting    = network{"192.0.2.130", plAshburn, 16509, ""}
 )
 
 // Objects the plants create.
@@ -103,10 +102,12 @@ func (g *generator) morePlants(p *planter) {
 			flow: flow{app: appOffice, res: resGraph, kind: kindDesktop}, kind: kindDesktop, dev: rogue, net: netDCPhish, protocol: "none"}, false, uniqueSession(3))
 	}
 
-	// A successful interactive sign-in from a cloud provider's address.
+	// A successful interactive sign-in from a cloud provider's address in the user's own city
+	// (a cloud desktop or a proxy there), so that only the network gives it away.
 	if ui := pick(false); ui >= 0 {
 		u := &t.users[ui]
-		p.begin(ScenarioHostingNetwork, "a successful interactive sign-in to Outlook on the web from a hosting provider's network (Amazon, AS16509)", u.upn, netHosting.ip, Interactive)
+		netHosting := network{"192.0.2.130", u.place, 16509, ""}
+		p.begin(ScenarioHostingNetwork, "a successful interactive sign-in to Outlook on the web from a hosting provider's network (Amazon, AS16509) in the user's own city", u.upn, netHosting.ip, Interactive)
 		p.add(p.at(min(5, last), 20, 10), userSignIn{logType: Interactive, user: ui, flow: owa, kind: kindBrowser, dev: p.attacker, net: netHosting,
 			fresh: true, protocol: "none", ua: p.chrome}, false, uniqueSession(4))
 	}

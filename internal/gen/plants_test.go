@@ -76,7 +76,7 @@ func TestPlantedIncidents(t *testing.T) {
 		t.Errorf("device-code-phishing: resource %q, transfer %q, device %q", dc[0].ResourceDisplayName, dc[0].OriginalTransfer, dc[1].DeviceName)
 	}
 	check(gen.ScenarioHostingNetwork, []want{
-		{"2025-06-06 20:10", gen.Interactive, "jana.holloway@contoso.com", "One Outlook Web", "192.0.2.130", 16509, "US", "none"},
+		{"2025-06-06 20:10", gen.Interactive, "jana.holloway@contoso.com", "One Outlook Web", "192.0.2.130", 16509, "GB", "none"},
 	})
 	ropc := check(gen.ScenarioFirstROPC, []want{
 		{"2025-06-07 07:25", gen.Interactive, "lukasz.mueller@contoso.com", "Microsoft Office", "198.18.0.49", 7922, "US", "ropc"},
