@@ -6,9 +6,6 @@ import "strconv"
 // provisioningObjectSummary), which the admin center's JSON download and the diagnostic
 // records' `properties` also carry.
 
-// kNullable writes null for an empty value (kStrNull with a name that says why).
-func kNullable(b []byte, k, v string) []byte { return kStrNull(b, k, v) }
-
 func appendKeyValues(b []byte, kvs []KeyValue) []byte {
 	b = append(b, '[')
 	for _, kv := range kvs {
@@ -25,8 +22,8 @@ func appendModified(b []byte, props []ModifiedProperty) []byte {
 	for _, p := range props {
 		b = append(b, '{')
 		b = kStr(b, "displayName", p.Name)
-		b = kNullable(b, "oldValue", p.Old)
-		b = kNullable(b, "newValue", p.New)
+		b = kStrNull(b, "oldValue", p.Old)
+		b = kStrNull(b, "newValue", p.New)
 		b = append(closeObj(b), ',')
 	}
 	return closeArr(b)
@@ -40,7 +37,7 @@ func appendInitiator(b []byte, a *Audit) []byte {
 		b = kStr(b, "id", a.InitUserID)
 		b = append(key(b, "displayName"), "null,"...)
 		b = kStr(b, "userPrincipalName", a.InitUPN)
-		b = kNullable(b, "ipAddress", a.InitIP)
+		b = kStrNull(b, "ipAddress", a.InitIP)
 		b = append(key(b, "userType"), "null,"...)
 		b = append(key(b, "homeTenantId"), "null,"...)
 		b = append(key(b, "homeTenantName"), "null,"...)
@@ -48,9 +45,9 @@ func appendInitiator(b []byte, a *Audit) []byte {
 		b = append(key(b, "app"), "null,"...)
 	} else {
 		b = append(key(b, "app"), '{')
-		b = kNullable(b, "appId", a.InitAppID)
+		b = kStrNull(b, "appId", a.InitAppID)
 		b = kStr(b, "displayName", a.InitName)
-		b = kNullable(b, "servicePrincipalId", a.InitSPID)
+		b = kStrNull(b, "servicePrincipalId", a.InitSPID)
 		b = kStr(b, "servicePrincipalName", a.InitName)
 		b = append(closeObj(b), ',')
 		b = append(key(b, "user"), "null,"...)
@@ -64,10 +61,10 @@ func appendTargets(b []byte, a *Audit) []byte {
 		t := &a.Targets[i]
 		b = append(b, '{')
 		b = kStr(b, "id", t.ID)
-		b = kNullable(b, "displayName", t.DisplayName)
+		b = kStrNull(b, "displayName", t.DisplayName)
 		b = kStr(b, "type", t.Type)
-		b = kNullable(b, "userPrincipalName", t.UPN)
-		b = kNullable(b, "groupType", t.GroupType)
+		b = kStrNull(b, "userPrincipalName", t.UPN)
+		b = kStrNull(b, "groupType", t.GroupType)
 		b = append(appendModified(key(b, "modifiedProperties"), t.Props), ',')
 		b = append(closeObj(b), ',')
 	}
@@ -144,7 +141,7 @@ func appendDetailsObject(b []byte, kvs []KeyValue) []byte {
 
 func appendProvIdentity(b []byte, id, name, typ string) []byte {
 	b = append(b, '{')
-	b = kNullable(b, "id", id)
+	b = kStrNull(b, "id", id)
 	b = kStr(b, "displayName", name)
 	if typ != "" {
 		b = kStr(b, "identityType", typ)
@@ -187,7 +184,7 @@ func appendProvSteps(b []byte, p *Provisioning) []byte {
 
 func appendProvInitiator(b []byte, p *Provisioning) []byte {
 	b = append(b, '{')
-	b = kNullable(b, "id", p.InitiatorID)
+	b = kStrNull(b, "id", p.InitiatorID)
 	b = kStr(b, "displayName", p.InitiatorName)
 	b = kStr(b, "initiatorType", "system")
 	return closeObj(b)
