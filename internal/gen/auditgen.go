@@ -178,7 +178,9 @@ func (b *auditBuilder) build(a *Audit, at time.Time) {
 	a.Ingested = at.Add(time.Duration(30+r.IntN(600))*time.Second + time.Duration(r.IntN(10_000_000))*100)
 	admins := t.admins()
 	admin := admins[r.IntN(len(admins))]
-	ui := t.bgUsers[r.IntN(len(t.bgUsers))]
+	// The subject is drawn as the sign-ins draw their users, so active users are changed most
+	// and act from networks they also sign in from.
+	ui := t.bgUsers[int(float64(len(t.bgUsers))*math.Pow(r.Float64(), 1.5))]
 	byUser := func(ui int) {
 		u := &t.users[ui]
 		a.InitUserID, a.InitUPN = u.id, u.upn
