@@ -251,13 +251,13 @@ func jsonLines(t *testing.T, path string) []map[string]any {
 }
 
 func adminCSVAudit(t *testing.T, m map[string]any) string {
-	a := gen.Audit{ID: str(m["Id"]), CorrelationID: str(m["CorrelationId"]), Service: str(m["Service"]), Category: str(m["Category"]),
-		Activity: str(m["Activity"]), OperationType: str(m["OperationType"]), Result: str(m["Result"]), ResultReason: str(m["ResultReason"])}
+	a := gen.Audit{CorrelationID: str(m["CorrelationId"]), Service: str(m["Service"]), Category: str(m["Category"]),
+		Activity: str(m["Activity"]), Result: str(m["Result"]), ResultReason: str(m["ResultReason"])}
 	a.Time = parseTime(t, "2006-01-02T15:04:05Z", str(m["Date (UTC)"]))
 	if m["ActorType"] == "User" {
 		a.InitUserID, a.InitUPN, a.InitIP = str(m["ActorObjectId"]), str(m["ActorUserPrincipalName"]), str(m["IPAddress"])
 	} else {
-		a.InitAppID, a.InitSPID, a.InitName = str(m["ActorApplicationId"]), str(m["ActorServicePrincipalId"]), str(m["ActorServicePrincipalName"])
+		a.InitSPID, a.InitName = str(m["ActorServicePrincipalId"]), str(m["ActorServicePrincipalName"])
 	}
 	for ti := 1; ; ti++ {
 		n := fmt.Sprintf("Target%d", ti)
@@ -312,9 +312,16 @@ func TestAuditsSameInEveryFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wantA []string
+	var wantA, wantAdminA []string
 	var wantP, wantPNoSource []string
-	if err := gen.Audits(cfg, func(a *gen.Audit) error { wantA = append(wantA, modelAudit(a)); return nil }); err != nil {
+	if err := gen.Audits(cfg, func(a *gen.Audit) error {
+		wantA = append(wantA, modelAudit(a))
+		// The admin-center CSV has no id, operation type or initiating app id.
+		c := a.Clone()
+		c.ID, c.OperationType, c.InitAppID = "", "", ""
+		wantAdminA = append(wantAdminA, modelAudit(c))
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if err := gen.ProvisioningEvents(cfg, func(p *gen.Provisioning) error {
@@ -331,7 +338,7 @@ func TestAuditsSameInEveryFormat(t *testing.T) {
 	for _, st := range stats {
 		d := filepath.Join(dir, st.Format)
 		var gotA, gotP []string
-		wp := wantP
+		wa, wp := wantA, wantP
 		switch st.Format {
 		case "graph":
 			for _, o := range graphPages(t, d, "directoryAudits", "auditLogs/directoryAudits") {
@@ -380,6 +387,7 @@ func TestAuditsSameInEveryFormat(t *testing.T) {
 			for _, m := range csvMaps(t, filepath.Join(d, "AuditLogs_2025-06-01_2025-06-07.csv")) {
 				gotA = append(gotA, adminCSVAudit(t, m))
 			}
+			wa = wantAdminA
 			for _, m := range csvMaps(t, filepath.Join(d, "ProvisioningLogs_2025-06-01_2025-06-07.csv")) {
 				gotP = append(gotP, graphProv(t, adminCSVProv(t, m), adm, true))
 			}
@@ -389,7 +397,7 @@ func TestAuditsSameInEveryFormat(t *testing.T) {
 		if st.Audits != len(wantA) || st.Provisioning != len(wantP) {
 			t.Errorf("%s: stats say %d audits and %d provisioning events, want %d and %d", st.Format, st.Audits, st.Provisioning, len(wantA), len(wantP))
 		}
-		compareLines(t, st.Format+" audits", gotA, wantA)
+		compareLines(t, st.Format+" audits", gotA, wa)
 		compareLines(t, st.Format+" provisioning", gotP, wp)
 	}
 }
@@ -415,5 +423,21 @@ func compareLines(t *testing.T, what string, got, want []string) {
 			t.Errorf("%s: record %d\n got %s\nwant %s", what, i, got[i], want[i])
 			return
 		}
+	}
+}
+
+// TestAdminAuditHeader holds the admin-center audit CSV header to the layout incident-response
+// scripts for that download expect (written out by hand).
+func TestAdminAuditHeader(t *testing.T) {
+	h := gen.AdminAuditHeader()
+	head := "Date (UTC),CorrelationId,Service,Category,Activity,Result,ResultReason,User Agent,ActorType,ActorDisplayName," +
+		"ActorObjectId,ActorUserPrincipalName,IPAddress,ActorHomeTenantId,ActorHomeTenantName,ActorServicePrincipalId," +
+		"ActorServicePrincipalName,Target1Type,Target1DisplayName,Target1ObjectId,Target1UserPrincipalName," +
+		"Target1ModifiedProperty1Name,Target1ModifiedProperty1OldValue,Target1ModifiedProperty1NewValue"
+	if got := strings.Join(h[:24], ","); got != head {
+		t.Errorf("header starts\n%s\nwant\n%s", got, head)
+	}
+	if len(h) != 86 || h[len(h)-3] != "AdditionalDetail6Key" || h[len(h)-1] != "AdditionalDetail6Value" || h[len(h)-13] != "Target3ModifiedProperty5NewValue" {
+		t.Errorf("%d columns, ending %q", len(h), h[len(h)-13:])
 	}
 }

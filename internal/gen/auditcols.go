@@ -134,17 +134,20 @@ func recHeader[T any](cols []recCol[T]) []string {
 }
 
 // The admin center's audit CSV: one row per event; targets, their modified properties and
-// the additional details spread over numbered columns. No public sample exists: these
-// headers are our choice (the loaders read them by name).
+// the additional details spread over numbered columns. No public file exists; the header is
+// the one incident-response scripts for this download expect ("Date (UTC)", CorrelationId,
+// Service, ..., Target3ModifiedProperty5NewValue, AdditionalDetail6Value). It has no column for
+// the event id, the operation type or the initiating app's id.
 const (
 	adminAuditTargets = 3
-	adminAuditProps   = 6
-	adminAuditDetails = 4
+	adminAuditProps   = 5
+	adminAuditDetails = 6
 )
 
 func adminAuditHeader() []string {
-	h := []string{"Date (UTC)", "Id", "CorrelationId", "Service", "Category", "Activity", "OperationType", "Result", "ResultReason",
-		"ActorType", "ActorDisplayName", "ActorObjectId", "ActorUserPrincipalName", "IPAddress", "ActorApplicationId", "ActorServicePrincipalId", "ActorServicePrincipalName"}
+	h := []string{"Date (UTC)", "CorrelationId", "Service", "Category", "Activity", "Result", "ResultReason", "User Agent",
+		"ActorType", "ActorDisplayName", "ActorObjectId", "ActorUserPrincipalName", "IPAddress", "ActorHomeTenantId",
+		"ActorHomeTenantName", "ActorServicePrincipalId", "ActorServicePrincipalName"}
 	for t := 1; t <= adminAuditTargets; t++ {
 		n := "Target" + strconv.Itoa(t)
 		h = append(h, n+"Type", n+"DisplayName", n+"ObjectId", n+"UserPrincipalName")
@@ -164,34 +167,29 @@ func adminAuditHeader() []string {
 // slice each call.
 func AdminAuditHeader() []string { return adminAuditHeader() }
 
+// auditUserAgent is the User-Agent additional detail, which the download also shows in a column.
+func auditUserAgent(a *Audit) string {
+	for _, d := range a.Details {
+		if d.Key == "User-Agent" {
+			return d.Value
+		}
+	}
+	return ""
+}
+
 func adminAuditRow(r *row, a *Audit) {
 	r.isoSeconds(a.Time)
-	r.str(a.ID)
-	r.str(a.CorrelationID)
-	r.str(a.Service)
-	r.str(a.Category)
-	r.str(a.Activity)
-	r.str(a.OperationType)
-	r.str(a.Result)
-	r.str(a.ResultReason)
+	for _, s := range []string{a.CorrelationID, a.Service, a.Category, a.Activity, a.Result, a.ResultReason, auditUserAgent(a)} {
+		r.str(s)
+	}
 	if a.InitiatedByUser() {
-		r.str("User")
-		r.str("")
-		r.str(a.InitUserID)
-		r.str(a.InitUPN)
-		r.str(a.InitIP)
-		r.str("")
-		r.str("")
-		r.str("")
+		for _, s := range []string{"User", "", a.InitUserID, a.InitUPN, a.InitIP, "", "", "", ""} {
+			r.str(s)
+		}
 	} else {
-		r.str("Application")
-		r.str(a.InitName)
-		r.str(a.InitSPID)
-		r.str("")
-		r.str("")
-		r.str(a.InitAppID)
-		r.str(a.InitSPID)
-		r.str(a.InitName)
+		for _, s := range []string{"Application", a.InitName, "", "", "", "", "", a.InitSPID, a.InitName} {
+			r.str(s)
+		}
 	}
 	for ti := range adminAuditTargets {
 		var t AuditTarget

@@ -87,9 +87,10 @@
 // (AuditLogs_<from>_<to>.json/.csv, ProvisioningLogs_...), the diagnostic containers
 // insights-logs-auditlogs and insights-logs-provisioninglogs (categories AuditLogs and
 // ProvisioningLogs) and the Log Analytics tables AuditLogs and AADProvisioningLogs (dynamic
-// columns as JSON text). Losses: the admin-center audit CSV (whose header is our choice: no
-// public sample exists) keeps at most 3 targets of 6 modified properties and 4 additional
-// details, no group type and no user display name; the provisioning CSV carries steps and
+// columns as JSON text). Losses: the admin-center audit CSV (no public file exists; its header
+// is the one incident-response scripts for that download expect) keeps at most 3 targets of 5
+// modified properties and 6 additional details, and has no event id, operation type, group
+// type or initiating app id; the provisioning CSV (header our choice) carries steps and
 // modified properties as JSON text; AADProvisioningLogs has no column for the source system.
 //
 // Compare formats at second precision: every writer truncates, none rounds.
