@@ -437,7 +437,7 @@ func TestAdminAuditHeader(t *testing.T) {
 	if got := strings.Join(h[:24], ","); got != head {
 		t.Errorf("header starts\n%s\nwant\n%s", got, head)
 	}
-	if len(h) != 86 || h[len(h)-3] != "AdditionalDetail6Key" || h[len(h)-1] != "AdditionalDetail6Value" || h[len(h)-13] != "Target3ModifiedProperty5NewValue" {
+	if len(h) != 86 || h[len(h)-2] != "AdditionalDetail6Key" || h[len(h)-1] != "AdditionalDetail6Value" || h[len(h)-13] != "Target3ModifiedProperty5NewValue" {
 		t.Errorf("%d columns, ending %q", len(h), h[len(h)-13:])
 	}
 }
