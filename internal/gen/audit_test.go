@@ -441,3 +441,33 @@ func TestAdminAuditHeader(t *testing.T) {
 		t.Errorf("%d columns, ending %q", len(h), h[len(h)-13:])
 	}
 }
+
+// TestAuditsOff checks that the audit and provisioning logs can be left out, and that the
+// sign-ins do not depend on them.
+func TestAuditsOff(t *testing.T) {
+	on := gen.Config{Seed: 9, Events: 1000, Scenarios: true}
+	off := on
+	off.Audits, off.Provisioning = -1, -1
+	a, b := model(t, on), model(t, off)
+	if len(a) != len(b) {
+		t.Fatalf("%d sign-ins with audits, %d without", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].ID != b[i].ID || !a[i].Created.Equal(b[i].Created) || a[i].UserPrincipalName != b[i].UserPrincipalName || a[i].IPAddress != b[i].IPAddress {
+			t.Fatalf("sign-in %d differs: %+v vs %+v", i, a[i], b[i])
+		}
+	}
+	dir := t.TempDir()
+	st, err := gen.Write(dir, "la-csv", off)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Audits != 0 || st.Provisioning != 0 || st.Files != 4 {
+		t.Errorf("without audits: %d audit events, %d provisioning events, %d files", st.Audits, st.Provisioning, st.Files)
+	}
+	for _, p := range files(t, dir) {
+		if isRecordFile(p) {
+			t.Errorf("without audits: %s written", p)
+		}
+	}
+}
