@@ -235,6 +235,7 @@ type userSignIn struct {
 	fresh    bool // full authentication rather than single sign-on
 	protocol string
 	ua       string // overrides the client's user agent when set
+	foreign  bool   // from a device that is not the user's: a session of its own
 }
 
 func (g *generator) backgroundUser(e *Event, logType string, at time.Time) {
@@ -363,7 +364,11 @@ func (g *generator) fillUser(e *Event, r *rand.Rand, at time.Time, s userSignIn)
 	if dev == &u.phone {
 		phone = 1
 	}
-	e.SessionID = t.ids.guid(keySession, uint64(s.user)<<20|day<<1|phone)
+	key := uint64(s.user)<<20 | day<<1 | phone
+	if s.foreign {
+		key |= 1 << 63
+	}
+	e.SessionID = t.ids.guid(keySession, key)
 
 	code := s.code
 	// A non-compliant device cannot reach Azure management (CA004).

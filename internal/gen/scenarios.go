@@ -96,6 +96,8 @@ func (g *generator) buildScenarios() {
 	// add builds one user sign-in of the current scenario; noMFA signs in an account that
 	// Conditional Access does not cover (how a sprayed or guessed password alone succeeds).
 	add := func(when time.Time, s userSignIn, noMFA bool, after func(e *Event)) {
+		// An intruder's sign-in from a machine of their own starts a session of its own.
+		s.foreign = s.dev != &t.users[s.user].laptop && s.dev != &t.users[s.user].phone
 		g.scen = append(g.scen, Event{})
 		e := &g.scen[len(g.scen)-1]
 		if noMFA {
