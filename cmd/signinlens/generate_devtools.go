@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/signinlens/signinlens/internal/gen"
+	"github.com/signinlens/signinlens/internal/words"
 )
 
 const generateUsage = `Usage: signinlens generate --out DIR [flags]
@@ -123,8 +124,9 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 		if len(formats) > 1 {
 			where = out + string(os.PathSeparator) + st.Format
 		}
-		fmt.Fprintf(e.stdout, "%-10s %d sign-ins, %d audit events, %d provisioning events, %d files, %s in %s\n",
-			st.Format, st.Events, st.Audits, st.Provisioning, st.Files, human(st.Bytes), where)
+		fmt.Fprintf(e.stdout, "%-10s %d sign-ins, %s, %s, %d files, %s in %s\n", st.Format, st.Events,
+			words.Plural(int64(st.Audits), "audit event", "audit events"), words.Plural(int64(st.Provisioning), "provisioning event", "provisioning events"),
+			st.Files, human(st.Bytes), where)
 	}
 	if len(stats) > 0 {
 		st := stats[0]
@@ -137,7 +139,7 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 		for _, s := range list {
 			desc := s.Description
 			if s.Audits > 0 {
-				desc += fmt.Sprintf(" (+%d audit events)", s.Audits)
+				desc += " (+" + words.Plural(int64(s.Audits), "audit event", "audit events") + ")"
 			}
 			fmt.Fprintf(e.stdout, "  %-21s %s  %-45s %s\n", s.Name, s.Time.Format("2006-01-02 15:04"), s.Entity, desc)
 		}
