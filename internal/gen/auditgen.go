@@ -47,7 +47,7 @@ func (a *arrivals) next() time.Time {
 // runAudits streams the background audit events merged with the planted ones.
 func (g *generator) runAudits(fn func(*Audit) error) error {
 	arr := newArrivals(g, g.cfg.Audits, 0xa0d17)
-	bg := &auditBuilder{g: g, r: arr.r}
+	bg := &auditBuilder{g: g, r: arr.r, admins: g.admins()}
 	var cur Audit
 	have := false
 	pi := 0
@@ -112,15 +112,24 @@ var (
 )
 
 type auditBuilder struct {
-	g *generator
-	r *rand.Rand
+	g      *generator
+	r      *rand.Rand
+	admins []int
 }
 
-// admins returns the users who administer the tenant: user 0 and the one in the middle.
-func (t *tenant) admins() []int {
+// admins returns the users who administer the tenant: user 0 and the first member from the
+// middle of the directory on who no scenario acts, so that an intruder's account is not also
+// an administrator at work.
+func (g *generator) admins() []int {
+	t := g.t
+	actors := map[string]bool{}
+	for i := range g.scen {
+		actors[g.scen[i].UserID] = true
+	}
 	out := []int{0}
 	for i := len(t.users) / 2; i < len(t.users); i++ {
-		if !t.users[i].guest && i != t.scanner && i != t.disabled && i != t.breakGlass {
+		u := &t.users[i]
+		if !u.guest && !actors[u.id] && i != t.scanner && i != t.disabled && i != t.breakGlass {
 			return append(out, i)
 		}
 	}
@@ -176,8 +185,7 @@ func (b *auditBuilder) build(a *Audit, at time.Time) {
 	g, t, r := b.g, b.g.t, b.r
 	*a = Audit{Time: at, Result: "success", Targets: a.Targets[:0], Details: a.Details[:0]}
 	a.Ingested = at.Add(time.Duration(30+r.IntN(600))*time.Second + time.Duration(r.IntN(10_000_000))*100)
-	admins := t.admins()
-	admin := admins[r.IntN(len(admins))]
+	admin := b.admins[r.IntN(len(b.admins))]
 	// The subject is drawn as the sign-ins draw their users, so active users are changed most
 	// and act from networks they also sign in from.
 	ui := t.bgUsers[int(float64(len(t.bgUsers))*math.Pow(r.Float64(), 1.5))]
