@@ -1,5 +1,6 @@
 // Command gendata writes synthetic sign-in exports for the benchmarks (bench/run.sh), with
-// the gen package. With -single it concatenates what it wrote into one JSON-lines file, the
+// the gen package; -audits and -provisioning add the audit and provisioning logs (off by
+// default, so that the sign-in benchmarks read sign-ins only). With -single it concatenates what it wrote into one JSON-lines file, the
 // shape of a large Log Analytics or SIEM export.
 package main
 
@@ -24,13 +25,16 @@ func main() {
 	seed := flag.Int64("seed", 1, "random seed")
 	out := flag.String("out", "", "output folder")
 	single := flag.String("single", "", "concatenate the output into this one file (JSON-lines formats) and remove the folder")
+	audits := flag.Int("audits", -1, "background directory audit events (-1: no audit log, so the output holds sign-ins only; 0: events/20)")
+	provisioning := flag.Int("provisioning", -1, "provisioning events (-1: no provisioning log; 0: events/30)")
 	flag.Parse()
 	if *out == "" {
 		fmt.Fprintln(os.Stderr, "gendata: error: -out is required")
 		os.Exit(2)
 	}
 	start := time.Now()
-	st, err := gen.Write(*out, *format, gen.Config{Seed: *seed, Events: *events, Days: *days, Scenarios: true})
+	st, err := gen.Write(*out, *format, gen.Config{Seed: *seed, Events: *events, Days: *days, Scenarios: true,
+		Audits: *audits, Provisioning: *provisioning})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gendata: error:", err)
 		os.Exit(1)
@@ -42,7 +46,8 @@ func main() {
 		}
 		os.RemoveAll(*out)
 	}
-	fmt.Printf("%s: %d sign-ins, %d files, %d bytes in %s\n", *format, st.Events, st.Files, st.Bytes, time.Since(start).Round(time.Millisecond))
+	fmt.Printf("%s: %d sign-ins, %d audit events, %d provisioning events, %d files, %d bytes in %s\n",
+		*format, st.Events, st.Audits, st.Provisioning, st.Files, st.Bytes, time.Since(start).Round(time.Millisecond))
 }
 
 func concat(dir, dst string) error {

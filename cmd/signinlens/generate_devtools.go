@@ -16,14 +16,17 @@ import (
 	"time"
 
 	"github.com/signinlens/signinlens/internal/gen"
+	"github.com/signinlens/signinlens/internal/words"
 )
 
 const generateUsage = `Usage: signinlens generate --out DIR [flags]
 
-Writes the sign-in logs of a synthetic Entra ID tenant: users, guests, service principals
-and managed identities signing in over a period, the same events in every export format
-chosen. The same flags always give the same bytes. With --scenarios, attack patterns are
-injected at fixed times and listed when done. For benchmarks, demos and tests; the data is
+Writes the sign-in, directory audit and provisioning logs of a synthetic Entra ID tenant:
+users, guests, service principals and managed identities signing in over a period, the
+directory's background administration and a ServiceNow provisioning job, the same events in
+every export format chosen. The same flags always give the same bytes. With --scenarios,
+attack patterns and what the intruders changed afterwards (audit events) are injected at
+fixed times and listed when done. For benchmarks, demos and tests; the data is
 made up (documentation IP ranges, a fictitious Contoso tenant).
 
 With one --format the files go straight into DIR; with several (default: all) each format
@@ -71,6 +74,8 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&cfg.Days, "days", 7, "length of the period in days")
 	fs.IntVar(&cfg.Users, "users", 0, "user accounts (default 50 + events/1000, at most 5000)")
 	fs.StringVar(&tenant, "tenant", "", "tenant id GUID (default derived from the seed)")
+	fs.IntVar(&cfg.Audits, "audits", 0, "background directory audit events (default events/20; -1 for no audit log)")
+	fs.IntVar(&cfg.Provisioning, "provisioning", 0, "provisioning events (default events/30; -1 for no provisioning log)")
 	fs.BoolVar(&scenarios, "scenarios", false, "inject the attack scenarios")
 	fs.BoolVar(&force, "force", false, "write into a folder that is not empty")
 	if err := parseFlags(fs, args); err != nil {
@@ -119,7 +124,9 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 		if len(formats) > 1 {
 			where = out + string(os.PathSeparator) + st.Format
 		}
-		fmt.Fprintf(e.stdout, "%-10s %d sign-ins, %d files, %s in %s\n", st.Format, st.Events, st.Files, human(st.Bytes), where)
+		fmt.Fprintf(e.stdout, "%-10s %d sign-ins, %s, %s, %d files, %s in %s\n", st.Format, st.Events,
+			words.Plural(int64(st.Audits), "audit event", "audit events"), words.Plural(int64(st.Provisioning), "provisioning event", "provisioning events"),
+			st.Files, human(st.Bytes), where)
 	}
 	if len(stats) > 0 {
 		st := stats[0]
@@ -130,7 +137,11 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 	if len(list) > 0 {
 		fmt.Fprintln(e.stdout, "\nscenarios (UTC):")
 		for _, s := range list {
-			fmt.Fprintf(e.stdout, "  %-21s %s  %-45s %s\n", s.Name, s.Time.Format("2006-01-02 15:04"), s.Entity, s.Description)
+			desc := s.Description
+			if s.Audits > 0 {
+				desc += " (+" + words.Plural(int64(s.Audits), "audit event", "audit events") + ")"
+			}
+			fmt.Fprintf(e.stdout, "  %-21s %s  %-45s %s\n", s.Name, s.Time.Format("2006-01-02 15:04"), s.Entity, desc)
 		}
 	}
 	return nil

@@ -16,13 +16,17 @@ type Config struct {
 	Users     int       // user accounts in the tenant (default 50 + Events/1000, at most 5,000)
 	Tenant    string    // Entra tenant id; default derived from Seed
 	Scenarios bool      // inject the attack patterns listed by Scenarios
+
+	// Background directory audit and provisioning events, besides the ones the scenarios plant
+	// (defaults Events/20 and Events/30; negative for none).
+	Audits, Provisioning int
 }
 
 // Limits of the model.
 const (
 	// MinScenarioUsers is the fewest users a tenant with scenarios can have: the password spray
-	// alone needs 15 accounts besides the named actors.
-	MinScenarioUsers = 30
+	// alone needs 15 accounts besides the named actors, and the newer plants five more.
+	MinScenarioUsers = 40
 	maxDays          = 3660
 	maxUsers         = 1_000_000
 )
@@ -46,6 +50,12 @@ func (c Config) withDefaults() (Config, error) {
 		if c.Scenarios {
 			c.Users = max(c.Users, MinScenarioUsers)
 		}
+	}
+	if c.Audits == 0 {
+		c.Audits = c.Events / 20
+	}
+	if c.Provisioning == 0 {
+		c.Provisioning = c.Events / 30
 	}
 	if c.Tenant == "" {
 		c.Tenant = newIDs(c.Seed).guid(keyTenant, 0)

@@ -1,6 +1,6 @@
-// Package gen generates the sign-in logs of a synthetic Microsoft Entra ID tenant and writes
-// the same events in every export format the loaders read, for benchmarks (millions of rows),
-// demos, the bundled sample and cross-format tests.
+// Package gen generates the sign-in, directory audit and provisioning logs of a synthetic
+// Microsoft Entra ID tenant and writes the same events in every export format the loaders
+// read, for benchmarks (millions of rows), demos, the bundled sample and cross-format tests.
 //
 // # Model
 //
@@ -23,9 +23,31 @@
 // Scenarios and the Scenario* names): password spray, brute force, impossible travel, MFA
 // fatigue, legacy authentication, a disabled account, device code flow, a high-risk sign-in,
 // a python-requests client, a Conditional Access block, a single-factor Azure Portal sign-in,
-// a service principal changing credentials, a managed identity reaching a new resource and
-// a sign-in from a new country. The attackers' successes also come from places the victims
-// never used, as they would.
+// a service principal changing credentials, a managed identity reaching a new resource, a
+// sign-in from a new country, an adversary-in-the-middle session replay, device-code
+// phishing followed by a device registration, a sign-in from a hosting provider, a user's
+// first ROPC sign-in, and one benign look-alike (a session roaming from the office network to
+// the mobile carrier, Scenario.Benign). The attackers' successes also come from places the
+// victims never used, as they would.
+//
+// # Audit and provisioning logs
+//
+// Audits and ProvisioningEvents stream the other two activity logs of the same tenant, each
+// from its own random stream so that the sign-ins do not depend on them. Background audit
+// events (Config.Audits, default Events/20) follow the same hourly profile: users updated by
+// the HR sync or an admin, group members added and removed, security info registered,
+// passwords reset and changed, applications, groups and devices updated, app role
+// assignments, users added, failed attempts to disable an account; Microsoft's activity
+// display names, categories and services, targets with modified properties whose values are
+// JSON text, and additional details. With scenarios, the intruders' changes follow their
+// sign-ins (Audit.Scenario, Scenario.Audits): a security-info method after the impossible
+// trip, a certificate added to the HR sync application by the brute-forced account (the one
+// the sp-credential-switch sign-in uses), a new account made Global Administrator and
+// excluded from the MFA policy after the MFA fatigue, a device registered after the
+// device-code phishing, a mail-reading consent after the AiTM replay. Provisioning events
+// (Config.Provisioning, default Events/30) are the ServiceNow job's: one cycle every 40
+// minutes, creates, updates and disables, mostly successes, some skipped, a few failures with
+// the connector's error codes.
 //
 // Addresses are from the documentation and benchmarking ranges (192.0.2.0/24,
 // 198.51.100.0/24, 203.0.113.0/24, 198.18.0.0/15, 2001:db8::/32); application ids of
@@ -59,6 +81,17 @@
 //     latency or risk.
 //   - la-json: the la-csv columns as JSON lines; datetimes ISO with milliseconds, dynamic
 //     columns as JSON strings.
+//
+// Audit and provisioning events are in every format too: Graph v1.0 pages
+// (directoryAudits-page-0001.json, provisioning-page-0001.json), the admin-center downloads
+// (AuditLogs_<from>_<to>.json/.csv, ProvisioningLogs_...), the diagnostic containers
+// insights-logs-auditlogs and insights-logs-provisioninglogs (categories AuditLogs and
+// ProvisioningLogs) and the Log Analytics tables AuditLogs and AADProvisioningLogs (dynamic
+// columns as JSON text). Losses: the admin-center audit CSV (no public file exists; its header
+// is the one incident-response scripts for that download expect) keeps at most 3 targets of 5
+// modified properties and 6 additional details, and has no event id, operation type, group
+// type or initiating app id; the provisioning CSV (header our choice) carries steps and
+// modified properties as JSON text; AADProvisioningLogs has no column for the source system.
 //
 // Compare formats at second precision: every writer truncates, none rounds.
 package gen

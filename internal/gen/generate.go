@@ -28,6 +28,7 @@ type generator struct {
 
 	scenarios []Scenario
 	scen      []Event // scenario events, sorted by Created
+	auditScen []Audit // audit events the scenarios plant, sorted by Time
 
 	// Background arrival process: sorted uniforms on [0,1) by the sequential method for
 	// order statistics, mapped through the inverse CDF of an hourly activity profile.
@@ -234,6 +235,7 @@ type userSignIn struct {
 	fresh    bool // full authentication rather than single sign-on
 	protocol string
 	ua       string // overrides the client's user agent when set
+	foreign  bool   // from a device that is not the user's: a session of its own
 }
 
 func (g *generator) backgroundUser(e *Event, logType string, at time.Time) {
@@ -266,7 +268,9 @@ func (g *generator) backgroundUser(e *Event, logType string, at time.Time) {
 		dev = &u.phone
 	}
 	s := userSignIn{logType: logType, user: ui, flow: f, kind: k, dev: dev, code: code, protocol: "none"}
-	if k.legacy() {
+	// The first-ropc actor's phone mail uses modern authentication, so the planted sign-in
+	// is that user's first ROPC.
+	if k.legacy() && ui != t.ropcUser {
 		s.protocol = "ropc"
 	}
 	s.net = g.userNetwork(u, dev, at)
@@ -360,7 +364,11 @@ func (g *generator) fillUser(e *Event, r *rand.Rand, at time.Time, s userSignIn)
 	if dev == &u.phone {
 		phone = 1
 	}
-	e.SessionID = t.ids.guid(keySession, uint64(s.user)<<20|day<<1|phone)
+	key := uint64(s.user)<<20 | day<<1 | phone
+	if s.foreign {
+		key |= 1 << 63
+	}
+	e.SessionID = t.ids.guid(keySession, key)
 
 	code := s.code
 	// A non-compliant device cannot reach Azure management (CA004).

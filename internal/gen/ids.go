@@ -24,6 +24,15 @@ const (
 	keySubscription
 	keyFederated
 	keySkipToken
+	keyAuditCorrelation
+	keyAuditID
+	keyGroup
+	keyObject // objects the plants create: devices, users, service principals
+	keyAppObject
+	keyProvisioning
+	keyProvisioningChange
+	keyProvisioningCycle
+	keyServiceNowID
 )
 
 type ids struct{ seed uint64 }

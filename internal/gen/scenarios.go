@@ -15,8 +15,10 @@ type Scenario struct {
 	LogType     string    // log of the events
 	Time        time.Time // createdDateTime of the first event
 	End         time.Time // createdDateTime of the last event
-	Events      int       // events carrying Event.Scenario == Name
+	Events      int       // sign-ins carrying Event.Scenario == Name
 	Failures    int       // of which failed or were interrupted (error code != 0)
+	Audits      int       // directory audit events carrying Audit.Scenario == Name (what the intruder changed)
+	Benign      bool      // a look-alike of an attack that detections must leave alone
 }
 
 // Scenario names.
@@ -35,6 +37,11 @@ const (
 	ScenarioSPCredentialSwitch = "sp-credential-switch"
 	ScenarioMINewResource      = "mi-new-resource"
 	ScenarioNewCountry         = "new-country"
+	ScenarioAiTMReplay         = "aitm-session-replay"
+	ScenarioDeviceCodePhishing = "device-code-phishing"
+	ScenarioHostingNetwork     = "hosting-network"
+	ScenarioFirstROPC          = "first-ropc"
+	ScenarioSessionRoaming     = "session-roaming"
 )
 
 // Scenarios returns the scenarios cfg injects (none unless cfg.Scenarios), in time order of
@@ -89,6 +96,8 @@ func (g *generator) buildScenarios() {
 	// add builds one user sign-in of the current scenario; noMFA signs in an account that
 	// Conditional Access does not cover (how a sprayed or guessed password alone succeeds).
 	add := func(when time.Time, s userSignIn, noMFA bool, after func(e *Event)) {
+		// An intruder's sign-in from a machine of their own starts a session of its own.
+		s.foreign = s.dev != &t.users[s.user].laptop && s.dev != &t.users[s.user].phone
 		g.scen = append(g.scen, Event{})
 		e := &g.scen[len(g.scen)-1]
 		if noMFA {
@@ -237,8 +246,11 @@ func (g *generator) buildScenarios() {
 	add(at(g.cfg.Days-1, 16, 20), userSignIn{logType: Interactive, user: 10, flow: owa, kind: kindBrowser, dev: &u10.laptop,
 		net: netNewCountry, fresh: true, protocol: "none"}, false, nil)
 
+	g.morePlants(&planter{r: r, begin: begin, add: add, at: at, jitter: jitter, attacker: attacker, chrome: chrome, free: pool[len(targets):],
+		cur: func() *Scenario { return cur }})
 	sortEvents(g.scen)
 	sortScenarios(g.scenarios)
+	sortAudits(g.auditScen)
 }
 
 // note attributes e to s and widens s's time span.

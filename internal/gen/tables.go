@@ -41,6 +41,7 @@ const (
 	resStorage
 	resSQL
 	resIntune
+	resDRS
 	numResources
 )
 
@@ -55,6 +56,7 @@ var resources = [numResources]app{
 	resStorage:  {"e406a681-f3d4-42a8-90b6-c2b029497af1", "Azure Storage"},
 	resSQL:      {"022907d3-0f1b-48f7-badc-1ba6abab6d66", "Azure SQL Database"},
 	resIntune:   {"0000000a-0000-0000-c000-000000000000", "Microsoft Intune"},
+	resDRS:      {"01cb2876-7ebd-4aa4-9cc9-d28bd4d359a9", "Device Registration Service"},
 }
 
 // kind is how a client reaches Entra ID; it decides device, browser and user agent.

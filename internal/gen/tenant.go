@@ -27,6 +27,7 @@ type tenant struct {
 
 	// Named actors (indexes into users); -1 when the tenant is too small to have them.
 	breakGlass, scanner, disabled int
+	ropcUser                      int // the first-ropc scenario's user, -1 without scenarios
 }
 
 type user struct {
@@ -73,7 +74,7 @@ type workload struct {
 const domain = "contoso.com"
 
 func newTenant(cfg Config) *tenant {
-	t := &tenant{cfg: cfg, ids: newIDs(cfg.Seed), id: cfg.Tenant, breakGlass: -1, scanner: -1, disabled: -1}
+	t := &tenant{cfg: cfg, ids: newIDs(cfg.Seed), id: cfg.Tenant, breakGlass: -1, scanner: -1, disabled: -1, ropcUser: -1}
 	r := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x7e4a47))
 	t.workspace = t.ids.guid(keyWorkspace, 0)
 	t.subID = t.ids.guid(keySubscription, 0)

@@ -14,11 +14,13 @@ import (
 
 // Stats describes what Write produced.
 type Stats struct {
-	Format    string
-	Events    int            // sign-ins written
-	ByLogType map[string]int // sign-ins per log type
-	Files     int            // files written
-	Bytes     int64          // bytes written
+	Format       string
+	Events       int            // sign-ins written
+	ByLogType    map[string]int // sign-ins per log type
+	Audits       int            // directory audit events written
+	Provisioning int            // provisioning events written
+	Files        int            // files written
+	Bytes        int64          // bytes written
 }
 
 // sink renders events in one export format.
@@ -160,10 +162,18 @@ func writeOne(ctx context.Context, o *output, d formatDef, cfg Config) (Stats, e
 	if err == nil {
 		err = s.close()
 	}
+	var audits, prov int
+	if err == nil && ctx.Err() == nil {
+		audits, prov, err = writeRecords(o, d.name, g)
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
 		return Stats{}, fmt.Errorf("%s: %w", d.name, err)
 	}
 	st := o.stats
+	st.Audits, st.Provisioning = audits, prov
 	for j, lt := range LogTypes() {
 		st.ByLogType[lt] = counts[j]
 		st.Events += counts[j]
