@@ -176,3 +176,55 @@ func TestAuditOnlyFolder(t *testing.T) {
 		t.Errorf("sign-ins %v", got)
 	}
 }
+
+// The real public samples that hold audit records load with none rejected, and their audits
+// land in audits (counted by hand from the files: 78 Graph objects, 11 AuditLogs records
+// among the 17 of other categories, 2 in the records envelope, 4 Log Analytics rows of which
+// the first two are one event exported twice).
+func TestSharedSampleAudits(t *testing.T) {
+	root := sharedSamples(t)
+	db := openTemp(t)
+	sum := load(t, db, root+"/graph-api-json/sekoia-graph-directoryaudit-records.jsonl",
+		root+"/diagnostic-settings-json/sekoia-azure-ad-other-category-records.jsonl",
+		root+"/diagnostic-settings-json/wazuh-storage-blob-records-wrapper-auditlogs.json",
+		root+"/log-analytics-api-json/otrf-goldensaml-AADAuditEvents.jsonl",
+		root+"/siem-normalized-variants/panther-azure-audit-signin-test-records.jsonl")
+	want := [][6]int64{ // records, loaded, audits, duplicates, rejected, skipped
+		{78, 78, 78, 0, 0, 0},
+		{17, 11, 11, 0, 0, 6},
+		{2, 2, 2, 0, 0, 0},
+		{4, 3, 3, 1, 0, 0},
+		{26, 19, 0, 1, 0, 0}, // sign-ins only, 6 of them further versions
+	}
+	for i, f := range sum.Files {
+		got := [6]int64{f.Records, f.Loaded, f.LogTypes[loaders.AuditLog], f.Duplicates, f.Rejected, f.Skipped}
+		if got != want[i] {
+			t.Errorf("%s: %v, want %v", filepath.Base(f.Path), got, want[i])
+		}
+	}
+	for _, c := range []struct{ q, want string }{
+		{"SELECT count(*) FROM audits", "94"},
+		// The first Graph record: Add member to group, by a user, two targets, one property.
+		{`SELECT activity || '|' || initiator_upn || '|' || initiator_ip_address || '|' || initiated_by_type FROM audits WHERE source_file LIKE '%sekoia-graph%' AND source_line = 1`,
+			"Add member to group|test@test.test|127.0.0.1|user"},
+		{`SELECT string_agg(t.type || ':' || coalesce(t.group_type, '-') || ':' || coalesce(t.user_principal_name, '-'), ',' ORDER BY target_index)
+			FROM audit_targets t JOIN audits a USING (audit_key) WHERE a.source_file LIKE '%sekoia-graph%' AND a.source_line = 1`,
+			"Group:unifiedGroups:-,User:-:bob@contoso.com"},
+		{`SELECT p.name || '=' || p.new_value || '/' || coalesce(p.old_value, 'NULL') FROM audit_modified_properties p JOIN audits a USING (audit_key)
+			WHERE a.source_file LIKE '%sekoia-graph%' AND a.source_line = 1`, "testValue3=DirectorySync/NULL"},
+		// The envelope's records: initiated by an app (B2C), properties' category kept.
+		{`SELECT string_agg(category || ':' || initiated_by_type || ':' || initiator_service_principal_name, ',' ORDER BY activity_at) FROM audits WHERE source_file LIKE '%wazuh%'`,
+			"Authorization:app:509e4652-da8d-478d-a730-e9d4a1996ca4,ResourceManagement:app:509e4652-da8d-478d-a730-e9d4a1996ca4"},
+		// Log Analytics: dynamic columns were JSON text.
+		{`SELECT count(*) FROM audit_targets t JOIN audits a USING (audit_key) WHERE a.source_file LIKE '%otrf%'`, "4"},
+		{`SELECT additional_details->>'$.User-Agent' FROM audits WHERE id = 'Directory_10065ffb-8199-48bc-8ff5-912cb5b8295a_AUMVX_13992832'`,
+			"Mozilla/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1.17763.1971"},
+		{`SELECT p.new_value FROM audit_modified_properties p JOIN audits a USING (audit_key) WHERE a.id LIKE 'Directory_10065ffb%' AND p.name = 'KeyDescription'`,
+			`["[KeyIdentifier=59eaeebc-8a6b-44a6-9f24-7d55e64420c9,KeyType=Password,KeyUsage=Verify,DisplayName=SimuLandCreds]"]`},
+		{`SELECT string_agg(DISTINCT extra->>'$.Type', ',') FROM audits WHERE source_file LIKE '%otrf%'`, "Application,ServicePrincipal"},
+	} {
+		if got := queryRows(t, db, c.q); len(got) != 1 || got[0][0] != c.want {
+			t.Errorf("%s\n got %v\nwant %s", c.q, got, c.want)
+		}
+	}
+}
