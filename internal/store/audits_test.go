@@ -44,7 +44,7 @@ func TestAuditFormatsGiveTheSameTables(t *testing.T) {
 		t.Fatalf("graph totals %+v", tt)
 	}
 	checkAuditValues(t, ref)
-	for _, dir := range []string{"diagnostic", "la-json"} {
+	for _, dir := range []string{"diagnostic", "la-json", "la-csv"} {
 		t.Run(dir, func(t *testing.T) {
 			db, sum := loadFormat(t, dir)
 			if sum.Totals.Rejected != 0 || sum.Totals.ByLogType[loaders.AuditLog] != 4 || sum.Totals.ByLogType[loaders.ProvisioningLog] != 2 {
@@ -99,7 +99,7 @@ func checkAuditValues(t *testing.T, db *DB) {
 		{"SELECT string_agg(result, ',' ORDER BY activity_at) FROM audits", "success,success,failure,success"},
 		{"SELECT string_agg(initiated_by_type, ',' ORDER BY activity_at) FROM audits", "user,user,app,user"},
 		{"SELECT initiator_upn || ' ' || initiator_ip_address FROM audits WHERE activity = 'Add member to role'", "admin@contoso.example 203.0.113.10"},
-		{"SELECT activity_at::VARCHAR FROM audits WHERE activity = 'Add member to role'", "2025-06-02 09:15:30.123456+00"},
+		{"SELECT activity_at::VARCHAR FROM audits WHERE activity = 'Add member to role'", "2025-06-02 09:15:30+00"},
 		{"SELECT initiator_app_id || '|' || initiator_display_name || '|' || initiator_service_principal_id FROM audits WHERE initiated_by_type = 'app'", "app-0001|Automation App|sp-0001"},
 		{"SELECT additional_details::VARCHAR FROM audits WHERE activity = 'User registered security info'", `{"Method":"Authenticator App","Method (2)":"Notification and Code"}`},
 		{"SELECT count(*) FROM audits WHERE additional_details IS NULL", "1"},
@@ -169,7 +169,7 @@ func TestAuditOnlyFolder(t *testing.T) {
 		t.Fatalf("%+v", sum.Totals)
 	}
 	if got := queryRows(t, db, "SELECT count(*), min(first_event)::VARCHAR, any_value(log_types::VARCHAR) FROM sources WHERE path LIKE '%arrays-back-to-back.json'"); got[0][0] != "1" ||
-		got[0][1] != "2025-06-02 09:15:30.123456+00" || got[0][2] != `{"audit":4,"provisioning":2}` {
+		got[0][1] != "2025-06-02 09:15:30+00" || got[0][2] != `{"audit":4,"provisioning":2}` {
 		t.Errorf("sources %v", got)
 	}
 	if got := queryRows(t, db, "SELECT count(*) FROM signins"); got[0][0] != "0" {
