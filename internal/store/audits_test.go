@@ -44,7 +44,7 @@ func TestAuditFormatsGiveTheSameTables(t *testing.T) {
 		t.Fatalf("graph totals %+v", tt)
 	}
 	checkAuditValues(t, ref)
-	for _, dir := range []string{"diagnostic", "la-json", "la-csv"} {
+	for _, dir := range []string{"diagnostic", "la-json", "la-csv", "admin"} {
 		t.Run(dir, func(t *testing.T) {
 			db, sum := loadFormat(t, dir)
 			if sum.Totals.Rejected != 0 || sum.Totals.ByLogType[loaders.AuditLog] != 4 || sum.Totals.ByLogType[loaders.ProvisioningLog] != 2 {
