@@ -1,7 +1,12 @@
 package store
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 
@@ -226,5 +231,66 @@ func TestSharedSampleAudits(t *testing.T) {
 		if got := queryRows(t, db, c.q); len(got) != 1 || got[0][0] != c.want {
 			t.Errorf("%s\n got %v\nwant %s", c.q, got, c.want)
 		}
+	}
+}
+
+// One folder with sign-ins, audits, provisioning and other categories, compressed, zipped
+// and forwarded through syslog, loads in one run; each file's counts reconcile.
+func TestMixedFolderWithAudits(t *testing.T) {
+	dir := t.TempDir()
+	read := func(p string) []byte {
+		b, err := os.ReadFile(filepath.Join(auditFixtures, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	diag := read("diagnostic/insights-logs-auditlogs/tenantId=t-0001/y=2025/m=06/d=02/h=09/m=00/PT1H.json") // 2 audits
+	// .gz
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(diag)
+	zw.Close()
+	os.WriteFile(filepath.Join(dir, "a-PT1H.json.gz"), gz.Bytes(), 0o644)
+	// zip with the provisioning JSON lines (2) and the second audit hour (2, envelope)
+	var zb bytes.Buffer
+	zf := zip.NewWriter(&zb)
+	for name, body := range map[string][]byte{
+		"provisioning.jsonl": read("graph/provisioning.jsonl"),
+		"PT1H.json":          read("diagnostic/insights-logs-auditlogs/tenantId=t-0001/y=2025/m=06/d=02/h=10/m=00/PT1H.json"),
+	} {
+		w, _ := zf.Create(name)
+		w.Write(body)
+	}
+	zf.Close()
+	os.WriteFile(filepath.Join(dir, "b-export.zip"), zb.Bytes(), 0o644)
+	// syslog-forwarded: the first audit again (a duplicate), a sign-in, a RiskyUsers record
+	// and a Graph activity record.
+	lines := strings.SplitN(string(diag), "\n", 2)
+	fwd := "2025-06-02T09:16:03+00:00 collector01 " + lines[0] + "\n" +
+		`2025-06-02T09:17:00+00:00 collector01 {"time":"2025-06-02T09:17:00Z","category":"SignInLogs","properties":{"id":"s1","createdDateTime":"2025-06-02T09:16:00Z","userId":"u1","status":{"errorCode":0}}}` + "\n" +
+		`2025-06-02T09:18:00+00:00 collector01 {"time":"2025-06-02T09:18:00Z","category":"RiskyUsers","properties":{"id":"r1"}}` + "\n" +
+		`2025-06-02T09:19:00+00:00 collector01 {"time":"2025-06-02T09:19:00Z","category":"MicrosoftGraphActivityLogs","properties":{"requestId":"g1"}}` + "\n"
+	os.WriteFile(filepath.Join(dir, "c-forwarded.log"), []byte(fwd), 0o644)
+	db := openTemp(t)
+	sum := load(t, db, dir)
+	tt := sum.Totals
+	// 2 + (2 + 2) + 4 records: 4 audits, 2 provisioning, 1 sign-in loaded, 1 duplicate, 2 skipped.
+	if tt.Records != 10 || tt.Loaded != 7 || tt.Duplicates != 1 || tt.Skipped != 2 || tt.Rejected != 0 ||
+		tt.ByLogType[loaders.AuditLog] != 4 || tt.ByLogType[loaders.ProvisioningLog] != 2 || tt.ByLogType[loaders.Interactive] != 1 {
+		t.Errorf("totals %+v", tt)
+	}
+	for _, f := range sum.Files {
+		if f.Records != f.Loaded+f.Versions+f.Duplicates+f.Rejected+f.Skipped {
+			t.Errorf("%s: counts do not reconcile: %+v", f.Path, f)
+		}
+	}
+	got := queryRows(t, db, `SELECT string_agg(k || '=' || v, ',' ORDER BY k) FROM (SELECT unnest(map_keys(m)) AS k, unnest(map_values(m)) AS v
+		FROM (SELECT skipped_categories::MAP(VARCHAR, BIGINT) AS m FROM sources WHERE path LIKE '%forwarded%'))`)
+	if got[0][0] != "MicrosoftGraphActivityLogs=1,RiskyUsers=1" {
+		t.Errorf("skipped categories %v", got)
+	}
+	if got := queryRows(t, db, "SELECT count(*) FROM audits WHERE source_file LIKE '%!PT1H.json'"); got[0][0] != "2" {
+		t.Errorf("audits from the zip member %v", got)
 	}
 }
