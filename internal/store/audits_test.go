@@ -6,8 +6,8 @@ import (
 	"compress/gzip"
 	"context"
 	"os"
-	"strings"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/signinlens/signinlens/internal/loaders"
