@@ -65,7 +65,7 @@ func CheckSeverity(s string) error {
 // The reference lists as temporary tables, re-created by PrepareDetections. Detection SQL
 // joins them; the lists themselves live in the reference package.
 const (
-	refUserAgentsTable    = `CREATE OR REPLACE TEMP TABLE ref_user_agents (pos INTEGER, pattern VARCHAR, tool VARCHAR, why VARCHAR)`
+	refUserAgentsTable    = `CREATE OR REPLACE TEMP TABLE ref_user_agents (pos INTEGER, pattern VARCHAR, kind VARCHAR, severity VARCHAR, tool VARCHAR, why VARCHAR)`
 	refAdminAppsTable     = `CREATE OR REPLACE TEMP TABLE ref_admin_apps (app_id VARCHAR, name VARCHAR, why VARCHAR)`
 	refLegacyClientsTable = `CREATE OR REPLACE TEMP TABLE ref_legacy_clients (client_app VARCHAR, client_key VARCHAR, why VARCHAR)`
 	refHTTPLibrariesTable = `CREATE OR REPLACE TEMP TABLE ref_http_libraries (pos INTEGER, pattern VARCHAR, library VARCHAR, why VARCHAR)`
@@ -73,7 +73,7 @@ const (
 )
 
 // PrepareDetections creates the temporary tables the detections join: ref_user_agents
-// (pattern in lower case, pos = priority), ref_admin_apps (app_id in lower case),
+// (pattern in lower case, pos = priority, kind and the severity it is graded at), ref_admin_apps (app_id in lower case),
 // ref_legacy_clients (client_key = lower-case client app), ref_http_libraries (like
 // ref_user_agents) and ref_aitm_apps (app_id and name_key in lower case). Temporary tables live per
 // connection: like Prepare, it limits db to one connection.
@@ -86,7 +86,7 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 	defer tx.Rollback()
 	var userAgents, adminApps, legacyClients, httpLibraries, aitmApps [][]any
 	for i, u := range reference.UserAgents() {
-		userAgents = append(userAgents, []any{i + 1, strings.ToLower(u.Pattern), u.Tool, u.Why})
+		userAgents = append(userAgents, []any{i + 1, strings.ToLower(u.Pattern), u.Kind, u.Severity(), u.Tool, u.Why})
 	}
 	for _, a := range reference.AdminApps() {
 		adminApps = append(adminApps, []any{strings.ToLower(a.AppID), a.Name, a.Why})
