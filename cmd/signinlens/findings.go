@@ -22,6 +22,12 @@ comment; --set wins over the file. A detection that needs fields the export cann
 (the admin-center CSV has no risk fields or coordinates, for instance) is not run, and a
 warning on stderr says so instead of reporting nothing.
 
+With --intel FILE (a CSV of the incident's indicators: IP addresses, networks, autonomous
+systems, user-agent substrings, each with a label) the detection ioc-match lists every
+sign-in and audit event that matches one; without it, ioc-match does not run. The file
+starts with the header line indicator,label and may add a type column (ip, cidr, asn,
+user-agent) where the shape of an indicator is not enough; a bad row is named file:line.
+
 With --fail-on SEVERITY the command exits 4 when it reports a finding at or above that
 severity, for use in scripts. --format json writes an array of objects with the keys
 detection, severity, title, user_principal_name, ip_address, service_principal_id,
@@ -35,7 +41,8 @@ Examples:
   signinlens findings exports/ --min-severity medium --format csv > findings.csv
   signinlens findings --db case.duckdb --set password-spray.min_users=5 --set brute-force.window=2h
   signinlens findings --db case.duckdb --config tuning.conf --format json
-  signinlens findings --db case.duckdb --fail-on high`
+  signinlens findings --db case.duckdb --fail-on high
+  signinlens findings --db case.duckdb --intel incident-iocs.csv --min-severity high`
 
 // detectionSummary lists the detections for the usage text, from the catalogue itself.
 func detectionSummary() string {
@@ -62,6 +69,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	var d dataFlags
 	var qf queryFlags
 	var format, minSeverity, config, failOn string
+	var kf intelFlags
 	fs := newFlags(e, "findings", fmt.Sprintf(findingsUsage, detectionSummary()))
 	d.add(fs, "")
 	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(report.TableFormats(), ", "))
@@ -69,6 +77,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&config, "config", "", configUsage)
 	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding at or above this `severity` is reported")
 	qf.add(fs)
+	kf.add(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -90,6 +99,9 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	}
 	if err := queries.ValidateSet(p.Set); err != nil {
 		return usageError{msg: "--set " + err.Error(), try: "signinlens findings --help (lists every detection's parameters)"}
+	}
+	if err := kf.loadIntel(&p); err != nil {
+		return err
 	}
 	db, _, err := openData(ctx, e, &d, fs.Args())
 	if err != nil {

@@ -323,6 +323,9 @@ func describeFilters(p Params) []string {
 	if len(p.LogTypes) > 0 {
 		out = append(out, "log types: "+strings.Join(p.LogTypes, ", "))
 	}
+	if p.Intel != nil {
+		out = append(out, fmt.Sprintf("indicators: %s (%s; SHA-256 %s)", p.Intel.Path, p.Intel.Counts(), p.Intel.SHA256))
+	}
 	keys := make([]string, 0, len(p.Set))
 	for k := range p.Set {
 		keys = append(keys, k)

@@ -35,6 +35,9 @@ type Params struct {
 	LogTypes []string
 	// Set overrides query parameters: "detection.param" -> value.
 	Set map[string]string
+	// Intel is the --intel indicator file; detections that need it (needs-input: intel)
+	// run only when it is given.
+	Intel *Intel
 }
 
 // Bound describes the window a query actually ran with.

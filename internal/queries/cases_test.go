@@ -25,6 +25,8 @@ import (
 //	CASE.jsonl   the sign-ins, Graph signIn objects one a line (a loader's own input shape),
 //	             numbered from 0; a variant BASE/NAME reads BASE.jsonl
 //	CASE.set     parameter values, one ID.PARAM=VALUE a line, as in a --config file
+//	CASE.intel   an --intel indicator file (CSV); a variant BASE/NAME without its own reads
+//	             BASE.intel
 //	CASE.want    the findings expected, in order, blocks of "key: value" lines separated by
 //	             blank lines; # lines say how they were counted. Keys: severity, title, user,
 //	             ip, sp, first, last (RFC 3339), events, details (a substring; repeatable),
@@ -43,6 +45,7 @@ type detectionCase struct {
 	input []map[string]any
 	raw   []byte // the .jsonl section as written
 	set   map[string]string
+	intel *Intel
 	want  []wantFinding
 }
 
@@ -64,12 +67,13 @@ func readCases(t *testing.T, id string) []detectionCase {
 	}
 	inputs := map[string][]byte{}
 	sets := map[string]string{}
+	intels := map[string]string{}
 	wants := map[string]string{}
 	var order []string
 	for _, f := range a.Files {
 		dot := strings.LastIndex(f.Name, ".")
 		if dot < 0 {
-			t.Fatalf("%s: section %q wants a .jsonl, .set or .want name", path, f.Name)
+			t.Fatalf("%s: section %q wants a .jsonl, .set, .intel or .want name", path, f.Name)
 		}
 		name, ext := f.Name[:dot], f.Name[dot+1:]
 		switch ext {
@@ -77,11 +81,13 @@ func readCases(t *testing.T, id string) []detectionCase {
 			inputs[name] = f.Data
 		case "set":
 			sets[name] = string(f.Data)
+		case "intel":
+			intels[name] = string(f.Data)
 		case "want":
 			wants[name] = string(f.Data)
 			order = append(order, name)
 		default:
-			t.Fatalf("%s: section %q wants a .jsonl, .set or .want name", path, f.Name)
+			t.Fatalf("%s: section %q wants a .jsonl, .set, .intel or .want name", path, f.Name)
 		}
 	}
 	var out []detectionCase
@@ -106,6 +112,19 @@ func readCases(t *testing.T, id string) []detectionCase {
 			}
 			if c.set, err = LoadSettings(file); err != nil {
 				t.Fatalf("%s: %s.set: %v", path, name, err)
+			}
+		}
+		text, ok := intels[name]
+		if !ok {
+			text, ok = intels[base]
+		}
+		if ok {
+			file := filepath.Join(t.TempDir(), "case.intel.csv")
+			if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if c.intel, err = LoadIntel(file); err != nil {
+				t.Fatalf("%s: %s.intel: %v", path, name, err)
 			}
 		}
 		if c.want, err = parseWant(wants[name]); err != nil {
@@ -241,7 +260,7 @@ func TestDetectionCases(t *testing.T) {
 		for _, c := range cases {
 			t.Run(q.ID+"/"+c.name, func(t *testing.T) {
 				db := loadDB(t, caseFile(t, c))
-				got, run := detect(t, db, Params{Set: c.set}, q.ID)
+				got, run := detect(t, db, Params{Set: c.set, Intel: c.intel}, q.ID)
 				if run.Skipped != "" {
 					t.Fatalf("skipped: %s", run.Skipped)
 				}
@@ -276,7 +295,7 @@ func TestDetectionCasesAgreeAcrossFormats(t *testing.T) {
 				t.Fatal(err)
 			}
 			db := loadDB(t, dir)
-			got, _ := detect(t, db, Params{Set: c.set}, q.ID)
+			got, _ := detect(t, db, Params{Set: c.set, Intel: c.intel}, q.ID)
 			checkFindings(t, db, c, got)
 		})
 		if !csvComparable(q.ID) {
@@ -290,7 +309,7 @@ func TestDetectionCasesAgreeAcrossFormats(t *testing.T) {
 				}
 			}
 			db := loadDB(t, dir)
-			got, run := detect(t, db, Params{Set: c.set}, q.ID)
+			got, run := detect(t, db, Params{Set: c.set, Intel: c.intel}, q.ID)
 			if run.Skipped != "" {
 				t.Fatalf("skipped: %s", run.Skipped)
 			}

@@ -138,7 +138,9 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 // LatestEvent), and returns the findings at or above minSeverity ("" for all), sorted by
 // severity (highest first), detection id, first seen and entity. A detection whose
 // required fields no loaded file carries (CheckAvailability) is not run: its DetectionRun
-// says why in Skipped. RunDetections prepares db itself (Prepare, PrepareDetections).
+// says why in Skipped. A detection that needs an --intel file (needs-input: intel) is
+// left out, without a DetectionRun, when p.Intel is nil. RunDetections prepares db itself
+// (Prepare, PrepareDetections, the intel tables).
 func RunDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, minSeverity string) ([]Finding, []DetectionRun, error) {
 	return runDetections(ctx, db, p, asOf, minSeverity, nil)
 }
@@ -161,12 +163,18 @@ func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 	if err := PrepareDetections(ctx, db); err != nil {
 		return nil, nil, err
 	}
+	if err := prepareIntel(ctx, db, p.Intel); err != nil {
+		return nil, nil, fmt.Errorf("prepare detections: %w", err)
+	}
 	minRank := SeverityRank(minSeverity)
 	var all []Finding
 	runs := make([]DetectionRun, 0, len(dets))
 	for _, q := range dets {
 		if only != nil && !only(q) {
 			continue
+		}
+		if q.NeedsInput == "intel" && p.Intel == nil {
+			continue // not asked for: no --intel file
 		}
 		run := DetectionRun{Query: q}
 		gap, err := CheckAvailability(ctx, db, q)
