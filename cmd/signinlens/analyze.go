@@ -29,7 +29,9 @@ failed run leaves nothing behind; REPORT may not be one of the inputs or the dat
 
 --intel FILE checks the incident's indicators (a CSV of IP addresses, networks,
 autonomous systems and user-agent substrings with labels; see 'signinlens findings --help')
-against every sign-in and audit event: detection ioc-match.
+against every sign-in and audit event: detection ioc-match. --geoip FILE.mmdb (repeatable)
+fills the ASN, country, city and coordinates the export lacks from MaxMind-format
+databases (see 'signinlens findings --help'); nothing is downloaded.
 
 A short summary (time range, sign-ins per log type, the seed questions answered,
 findings by severity, warnings) is printed on stdout; progress and errors go to stderr.
@@ -89,7 +91,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if err := queries.ValidateSet(p.Set); err != nil {
 		return usageError{msg: "--set " + err.Error(), try: try + " --set password-spray.min_users=5"}
 	}
-	if err := kf.loadIntel(&p); err != nil {
+	if err := kf.load(&p); err != nil {
 		return err
 	}
 	if err := checkOutput(out, fs.Args(), d.db); err != nil {
@@ -100,6 +102,9 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := kf.fillGeoIP(ctx, e, db, d.quiet); err != nil {
+		return err
+	}
 	bar := newProgress(e, d.quiet)
 	rep, err := analyze.Build(ctx, db, sum, p, analyze.ReportOptions{
 		Version: currentVersion(), Loc: loc, Database: d.db, Raw: raw, Progress: bar.step,

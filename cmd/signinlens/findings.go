@@ -28,6 +28,13 @@ sign-in and audit event that matches one; without it, ioc-match does not run. Th
 starts with the header line indicator,label and may add a type column (ip, cidr, asn,
 user-agent) where the shape of an indicator is not enough; a bad row is named file:line.
 
+--geoip FILE.mmdb (repeatable: an ASN database and a City database, say) fills the
+autonomous system number, country, city and coordinates of sign-ins whose export lacks
+them (the admin-center download, older exports) from MaxMind-format databases you already
+have; a value the export has is never changed. The filled values are written into the
+database, and each file's notes in the report's Sources say how many sign-ins were filled
+from which database (its SHA-256 and build date). Nothing is ever downloaded.
+
 With --fail-on SEVERITY the command exits 4 when it reports a finding at or above that
 severity, for use in scripts. --format json writes an array of objects with the keys
 detection, severity, title, user_principal_name, ip_address, service_principal_id,
@@ -100,7 +107,7 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	if err := queries.ValidateSet(p.Set); err != nil {
 		return usageError{msg: "--set " + err.Error(), try: "signinlens findings --help (lists every detection's parameters)"}
 	}
-	if err := kf.loadIntel(&p); err != nil {
+	if err := kf.load(&p); err != nil {
 		return err
 	}
 	db, _, err := openData(ctx, e, &d, fs.Args())
@@ -108,6 +115,9 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := kf.fillGeoIP(ctx, e, db, d.quiet); err != nil {
+		return err
+	}
 	asOf, err := resolveAsOf(ctx, db.SQL, &p)
 	if err != nil {
 		return err
