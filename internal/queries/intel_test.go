@@ -192,3 +192,37 @@ func TestIOCMatchNeedsIntel(t *testing.T) {
 		}
 	}
 }
+
+// The same from loaded Graph directoryAudit objects: the initiator's address and the
+// User-Agent of additionalDetails are where the loader puts them.
+func TestIOCMatchLoadedAuditEvents(t *testing.T) {
+	c := caseNamed(t, "ioc-match", "fire")
+	audits := filepath.Join(t.TempDir(), "directoryAudits.jsonl")
+	lines := `{"id":"Directory_ioc_1","category":"UserManagement","correlationId":"c0000000-0000-4000-8000-000000000001","result":"success","activityDisplayName":"Update user","activityDateTime":"2025-06-10T08:10:00Z","loggedByService":"Core Directory","operationType":"Update","initiatedBy":{"user":{"id":"u-alice","userPrincipalName":"alice@contoso.example","ipAddress":"198.51.100.7"},"app":null},"targetResources":[],"additionalDetails":[]}
+{"id":"Directory_ioc_2","category":"ApplicationManagement","correlationId":"c0000000-0000-4000-8000-000000000002","result":"success","activityDisplayName":"Consent to application","activityDateTime":"2025-06-10T14:30:00Z","loggedByService":"Core Directory","operationType":"Assign","initiatedBy":{"user":{"id":"u-mallory","userPrincipalName":"mallory@contoso.example","ipAddress":"192.0.2.99"},"app":null},"targetResources":[],"additionalDetails":[{"key":"User-Agent","value":"EvilProxy/2.0"}]}
+{"id":"Directory_ioc_3","category":"UserManagement","correlationId":"c0000000-0000-4000-8000-000000000003","result":"success","activityDisplayName":"Update user","activityDateTime":"2025-06-10T14:40:00Z","loggedByService":"Core Directory","operationType":"Update","initiatedBy":{"user":{"id":"u-nina","userPrincipalName":"nina@contoso.example","ipAddress":"198.51.100.8"},"app":null},"targetResources":[],"additionalDetails":[{"key":"User-Agent","value":"Mozilla/5.0"}]}
+`
+	if err := os.WriteFile(audits, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := loadDB(t, caseFile(t, c), audits)
+	got, _ := detect(t, db, Params{Intel: c.intel}, "ioc-match")
+	// By hand: alice's finding gains her audit event (event 1); mallory's consent through
+	// the kit's user agent is a finding of its own (event 2); nina's event matches nothing.
+	byUser := map[string][]int{}
+	for _, f := range got {
+		if len(f.AuditEvidence) > 0 {
+			byUser[f.UserPrincipalName+" "+f.Title] = []int{int(f.Events), len(f.Evidence), len(f.AuditEvidence)}
+		}
+	}
+	want := map[string][]int{
+		"alice@contoso.example Indicator match: phishing relay":   {3, 2, 1},
+		"mallory@contoso.example Indicator match: kit user agent": {1, 0, 1},
+	}
+	if !reflect.DeepEqual(byUser, want) {
+		t.Errorf("findings with audit evidence %v, want %v", byUser, want)
+	}
+	if len(got) != 9 {
+		t.Errorf("%d findings, want the 8 of the sign-ins and mallory's", len(got))
+	}
+}
