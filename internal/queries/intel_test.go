@@ -153,8 +153,12 @@ func TestIOCMatchAuditEvents(t *testing.T) {
 		t.Errorf("findings\n got %+v\nwant %+v", rows, want)
 	}
 	for _, f := range got {
-		if f.UserPrincipalName == "mallory@contoso.example" && !strings.Contains(f.Details, "0 sign-ins (0 successful, 0 failed) and 1 audit event (Consent to application)") {
-			t.Errorf("details %q", f.Details)
+		want := map[string]string{
+			"mallory@contoso.example": "user-agent evilproxy (kit user agent): 1 audit event (Consent to application)",
+			"alice@contoso.example":   "ip 198.51.100.7 (phishing relay): 2 sign-ins (1 successful, 1 failed) and 1 audit event (Update user)",
+		}[f.UserPrincipalName]
+		if want != "" && f.Details != want {
+			t.Errorf("details %q, want %q", f.Details, want)
 		}
 	}
 	// --log-type narrows the run to sign-ins: the audit events drop out.

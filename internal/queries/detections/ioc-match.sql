@@ -85,13 +85,14 @@ SELECT
     max(h.at) AS last_seen,
     count(*) AS events,
     i.type || ' ' || i.value || coalesce(' (' || nullif(i.label, '') || ')', '') || ': '
-        || count(h.signin_key) || CASE WHEN count(h.signin_key) = 1 THEN ' sign-in (' ELSE ' sign-ins (' END
-        || count(*) FILTER (WHERE h.error_code = 0) || ' successful, '
-        || count(*) FILTER (WHERE h.error_code <> 0) || ' failed)'
-        || CASE WHEN count(h.audit_key) > 0 THEN ' and ' || count(h.audit_key)
-            || CASE WHEN count(h.audit_key) = 1 THEN ' audit event (' ELSE ' audit events (' END
-            || array_to_string(list(DISTINCT h.activity ORDER BY h.activity) FILTER (WHERE h.activity IS NOT NULL), ', ') || ')'
-           ELSE '' END AS details,
+        || concat_ws(' and ',
+            CASE WHEN count(h.signin_key) > 0 THEN count(h.signin_key)
+                || CASE WHEN count(h.signin_key) = 1 THEN ' sign-in (' ELSE ' sign-ins (' END
+                || count(*) FILTER (WHERE h.error_code = 0) || ' successful, '
+                || count(*) FILTER (WHERE h.error_code <> 0) || ' failed)' END,
+            CASE WHEN count(h.audit_key) > 0 THEN count(h.audit_key)
+                || CASE WHEN count(h.audit_key) = 1 THEN ' audit event (' ELSE ' audit events (' END
+                || array_to_string(list(DISTINCT h.activity ORDER BY h.activity) FILTER (WHERE h.activity IS NOT NULL), ', ') || ')' END) AS details,
     coalesce(list(h.signin_key ORDER BY h.at, h.signin_key) FILTER (WHERE h.signin_key IS NOT NULL), []::BIGINT[]) AS evidence,
     coalesce(list(h.audit_key ORDER BY h.at, h.audit_key) FILTER (WHERE h.audit_key IS NOT NULL), []::BIGINT[]) AS audit_evidence
 FROM hits h
