@@ -67,6 +67,9 @@ func detectionSummary() string {
 		if len(params) > 0 {
 			fmt.Fprintf(&b, " (%s)", strings.Join(params, ", "))
 		}
+		if q.NeedsInput == "intel" {
+			b.WriteString(" (only with --intel)")
+		}
 		b.WriteString("\n")
 	}
 	return b.String()
