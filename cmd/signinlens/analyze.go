@@ -27,6 +27,12 @@ over. The output's extension picks the format:
 The report is written to a temporary file beside REPORT and renamed when complete, so a
 failed run leaves nothing behind; REPORT may not be one of the inputs or the database.
 
+--intel FILE checks the incident's indicators (a CSV of IP addresses, networks,
+autonomous systems and user-agent substrings with labels; see 'signinlens findings --help')
+against every sign-in and audit event: detection ioc-match. --geoip FILE.mmdb (repeatable)
+fills the ASN, country, city and coordinates the export lacks from MaxMind-format
+databases (see 'signinlens findings --help'); nothing is downloaded.
+
 A short summary (time range, sign-ins per log type, the seed questions answered,
 findings by severity, warnings) is printed on stdout; progress and errors go to stderr.
 
@@ -38,13 +44,15 @@ Examples:
   signinlens analyze --db case.duckdb -o report.md --window 30d
   signinlens analyze exports/ -o report.xlsx --raw --tz Europe/Berlin --fail-on high
   signinlens analyze exports/ -o report.json --set password-spray.min_users=5
-  signinlens analyze --db case.duckdb -o report.xlsx --config tuning.conf`
+  signinlens analyze --db case.duckdb -o report.xlsx --config tuning.conf
+  signinlens analyze exports/ -o report.xlsx --intel incident-iocs.csv`
 
 func runAnalyze(ctx context.Context, e *env, args []string) error {
 	var d dataFlags
 	var q queryFlags
 	var out, failOn, config string
 	var raw bool
+	var kf intelFlags
 	fs := newFlags(e, "analyze", fmt.Sprintf(analyzeUsage, report.FormatHelp()))
 	fs.StringVarP(&out, "output", "o", "", "report `file`; the extension picks the format: "+report.Extensions())
 	d.add(fs, "")
@@ -52,6 +60,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&config, "config", "", configUsage)
 	fs.BoolVar(&raw, "raw", false, "also write the in-scope sign-ins to Raw sheets (.xlsx only; split at 1,048,576 rows)")
 	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding of this `severity` or higher exists: "+strings.Join(queries.Severities(), ", "))
+	kf.add(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -82,6 +91,9 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if err := queries.ValidateSet(p.Set); err != nil {
 		return usageError{msg: "--set " + err.Error(), try: try + " --set password-spray.min_users=5"}
 	}
+	if err := kf.load(&p); err != nil {
+		return err
+	}
 	if err := checkOutput(out, fs.Args(), d.db); err != nil {
 		return err
 	}
@@ -90,6 +102,9 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := kf.fillGeoIP(ctx, e, db, d.quiet); err != nil {
+		return err
+	}
 	bar := newProgress(e, d.quiet)
 	rep, err := analyze.Build(ctx, db, sum, p, analyze.ReportOptions{
 		Version: currentVersion(), Loc: loc, Database: d.db, Raw: raw, Progress: bar.step,

@@ -113,6 +113,9 @@ func describeQuery(q *queries.Query) string {
 	if len(q.Requires) > 0 {
 		fmt.Fprintf(&b, "Needs:     %s\n", strings.Join(q.Requires, ", "))
 	}
+	if q.NeedsInput == "intel" {
+		b.WriteString("Runs:      only with --intel FILE (the incident's indicators); without it the detection does not run\n")
+	}
 	b.WriteString("\nParameters (bound, never pasted into the SQL):\n")
 	b.WriteString("  $since, $until        the window (--window, --since, --until, --as-of)\n")
 	b.WriteString("  $app, $user, $ip      --app, --user, --ip (empty: every one)\n")

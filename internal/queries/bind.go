@@ -41,6 +41,9 @@ type Params struct {
 	Baseline time.Duration
 	// ... or at this time when set. What follows, up to the end, is the judged period.
 	BaselineEnd time.Time
+	// Intel is the --intel indicator file; detections that need it (needs-input: intel)
+	// run only when it is given.
+	Intel *Intel
 
 	// earliest is the first sign-in in the data after Since, the baseline's start; filled by
 	// withBaselineStart for queries that bind $baseline_start.

@@ -26,6 +26,8 @@ import (
 //	             numbered from 0; a variant BASE/NAME reads BASE.jsonl
 //	CASE.set     parameter values, one ID.PARAM=VALUE a line, as in a --config file
 //	CASE.baseline  a --baseline value (a duration such as 8d, or a time)
+//	CASE.intel   an --intel indicator file (CSV); a variant BASE/NAME without its own reads
+//	             BASE.intel
 //	CASE.want    the findings expected, in order, blocks of "key: value" lines separated by
 //	             blank lines; # lines say how they were counted. Keys: severity, title, user,
 //	             ip, sp, first, last (RFC 3339), events, details (a substring; repeatable),
@@ -44,6 +46,7 @@ type detectionCase struct {
 	input []map[string]any
 	raw   []byte // the .jsonl section as written
 	set   map[string]string
+	intel *Intel
 	want  []wantFinding
 	// baseline and baselineEnd are the case's --baseline, when it gives one.
 	baseline    time.Duration
@@ -52,7 +55,7 @@ type detectionCase struct {
 
 // params are the parameters a case runs with.
 func (c detectionCase) params() Params {
-	return Params{Set: c.set, Baseline: c.baseline, BaselineEnd: c.baselineEnd}
+	return Params{Set: c.set, Baseline: c.baseline, BaselineEnd: c.baselineEnd, Intel: c.intel}
 }
 
 type wantFinding struct {
@@ -74,12 +77,13 @@ func readCases(t *testing.T, id string) []detectionCase {
 	inputs := map[string][]byte{}
 	sets := map[string]string{}
 	baselines := map[string]string{}
+	intels := map[string]string{}
 	wants := map[string]string{}
 	var order []string
 	for _, f := range a.Files {
 		dot := strings.LastIndex(f.Name, ".")
 		if dot < 0 {
-			t.Fatalf("%s: section %q wants a .jsonl, .set or .want name", path, f.Name)
+			t.Fatalf("%s: section %q wants a .jsonl, .set, .intel or .want name", path, f.Name)
 		}
 		name, ext := f.Name[:dot], f.Name[dot+1:]
 		switch ext {
@@ -89,11 +93,13 @@ func readCases(t *testing.T, id string) []detectionCase {
 			sets[name] = string(f.Data)
 		case "baseline":
 			baselines[name] = strings.TrimSpace(string(f.Data))
+		case "intel":
+			intels[name] = string(f.Data)
 		case "want":
 			wants[name] = string(f.Data)
 			order = append(order, name)
 		default:
-			t.Fatalf("%s: section %q wants a .jsonl, .set, .baseline or .want name", path, f.Name)
+			t.Fatalf("%s: section %q wants a .jsonl, .set, .baseline, .intel or .want name", path, f.Name)
 		}
 	}
 	var out []detectionCase
@@ -123,6 +129,19 @@ func readCases(t *testing.T, id string) []detectionCase {
 		if text, ok := baselines[name]; ok {
 			if c.baseline, c.baselineEnd, err = ParseBaseline(text, func(s string) (time.Time, error) { return time.Parse(time.RFC3339, s) }); err != nil {
 				t.Fatalf("%s: %s.baseline: %v", path, name, err)
+			}
+		}
+		text, ok := intels[name]
+		if !ok {
+			text, ok = intels[base]
+		}
+		if ok {
+			file := filepath.Join(t.TempDir(), "case.intel.csv")
+			if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if c.intel, err = LoadIntel(file); err != nil {
+				t.Fatalf("%s: %s.intel: %v", path, name, err)
 			}
 		}
 		if c.want, err = parseWant(wants[name]); err != nil {

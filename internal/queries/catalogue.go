@@ -69,6 +69,9 @@ type Query struct {
 	// NeedsFilter is the standard filter (user, app or ip) without which the query returns
 	// nothing (needs-filter: header); "" when it runs unfiltered.
 	NeedsFilter string
+	// NeedsInput is the optional input without which a detection is not run at all
+	// (needs-input: header): "intel" for the --intel indicator file; "" for none.
+	NeedsInput string
 	// Notes are statements (note: headers) whose rows, one text column each, are printed
 	// under the query's table; they read the same bound parameters as the query.
 	Notes []string
@@ -103,7 +106,8 @@ func Severities() []string { return append([]string(nil), severities[:]...) }
 // Keys: id, title, question, window (required); log-types (required: all, or the log
 // types read, comma-separated); column (required, repeated: "name kind | meaning", kinds
 // as OutCol.Kind); param (repeated: "name type default | meaning"); requires (the signins
-// fields it needs); needs-filter (user, app or ip); note (repeated: a SELECT printed
+// fields it needs); needs-filter (user, app or ip); needs-input (intel: run only with an
+// --intel file); note (repeated: a SELECT printed
 // under the table); chart ("rank=N category=COL value=COL [describe=COL] [add-up] |
 // title"); summary ("rank=N | template", see Summary); mirrors; reference (repeated);
 // and for detections severity, mitre and anchor. Every error names file:line.
@@ -196,6 +200,11 @@ func Parse(name, text string) (*Query, error) {
 			single(&q.NeedsFilter)
 			if val != "user" && val != "app" && val != "ip" {
 				fail(i+1, "needs-filter must be user, app or ip")
+			}
+		case "needs-input":
+			single(&q.NeedsInput)
+			if val != "intel" {
+				fail(i+1, "needs-input must be intel")
 			}
 		case "note":
 			if !strings.HasPrefix(strings.ToUpper(val), "SELECT ") {

@@ -24,6 +24,11 @@ type Finding struct {
 	Events             int64     `json:"events"`
 	Details            string    `json:"details"`
 	Evidence           []int64   `json:"-"` // signins.signin_key of the evidence rows
+	// AuditEvidence and ProvisioningEvidence are the audits.audit_key and
+	// provisioning.provisioning_key of the evidence rows in those logs, for detections that
+	// return the optional audit_evidence and provisioning_evidence columns.
+	AuditEvidence        []int64 `json:"-"`
+	ProvisioningEvidence []int64 `json:"-"`
 }
 
 // DetectionRun says how one detection ran.
@@ -41,8 +46,17 @@ type DetectionRun struct {
 var findingColumns = [...]string{"severity", "title", "user_principal_name", "ip_address", "service_principal_id",
 	"first_seen", "last_seen", "events", "details", "evidence"}
 
+// optionalEvidence are the columns a detection may return after evidence, in this order
+// (either or both): the keys of its evidence rows in the audit and provisioning logs.
+var optionalEvidence = [...]string{"audit_evidence", "provisioning_evidence"}
+
 // FindingColumns returns the columns every detection's SQL returns, in this order.
 func FindingColumns() []string { return append([]string(nil), findingColumns[:]...) }
+
+// OptionalEvidenceColumns returns the columns a detection may add after evidence, in this
+// order: audit_evidence (audits.audit_key) and provisioning_evidence
+// (provisioning.provisioning_key).
+func OptionalEvidenceColumns() []string { return append([]string(nil), optionalEvidence[:]...) }
 
 // SeverityRank orders severities: low=1, medium=2, high=3, anything else 0.
 func SeverityRank(s string) int {
@@ -65,7 +79,7 @@ func CheckSeverity(s string) error {
 // The reference lists as temporary tables, re-created by PrepareDetections. Detection SQL
 // joins them; the lists themselves live in the reference package.
 const (
-	refUserAgentsTable    = `CREATE OR REPLACE TEMP TABLE ref_user_agents (pos INTEGER, pattern VARCHAR, tool VARCHAR, why VARCHAR)`
+	refUserAgentsTable    = `CREATE OR REPLACE TEMP TABLE ref_user_agents (pos INTEGER, pattern VARCHAR, kind VARCHAR, severity VARCHAR, tool VARCHAR, why VARCHAR)`
 	refAdminAppsTable     = `CREATE OR REPLACE TEMP TABLE ref_admin_apps (app_id VARCHAR, name VARCHAR, why VARCHAR)`
 	refLegacyClientsTable = `CREATE OR REPLACE TEMP TABLE ref_legacy_clients (client_app VARCHAR, client_key VARCHAR, why VARCHAR)`
 	refHTTPLibrariesTable = `CREATE OR REPLACE TEMP TABLE ref_http_libraries (pos INTEGER, pattern VARCHAR, library VARCHAR, why VARCHAR)`
@@ -74,7 +88,7 @@ const (
 )
 
 // PrepareDetections creates the temporary tables the detections join: ref_user_agents
-// (pattern in lower case, pos = priority), ref_admin_apps (app_id in lower case),
+// (pattern in lower case, pos = priority, kind and the severity it is graded at), ref_admin_apps (app_id in lower case),
 // ref_legacy_clients (client_key = lower-case client app), ref_http_libraries (like
 // ref_user_agents), ref_aitm_apps (app_id and name_key in lower case) and ref_hosting_asns
 // (cloud, hosting, VPN and anonymizer networks by AS number). Temporary tables live per
@@ -88,7 +102,7 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 	defer tx.Rollback()
 	var userAgents, adminApps, legacyClients, httpLibraries, aitmApps, hostingASNs [][]any
 	for i, u := range reference.UserAgents() {
-		userAgents = append(userAgents, []any{i + 1, strings.ToLower(u.Pattern), u.Tool, u.Why})
+		userAgents = append(userAgents, []any{i + 1, strings.ToLower(u.Pattern), u.Kind, u.Severity(), u.Tool, u.Why})
 	}
 	for _, a := range reference.AdminApps() {
 		adminApps = append(adminApps, []any{strings.ToLower(a.AppID), a.Name, a.Why})
@@ -130,7 +144,9 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 // LatestEvent), and returns the findings at or above minSeverity ("" for all), sorted by
 // severity (highest first), detection id, first seen and entity. A detection whose
 // required fields no loaded file carries (CheckAvailability) is not run: its DetectionRun
-// says why in Skipped. RunDetections prepares db itself (Prepare, PrepareDetections).
+// says why in Skipped. A detection that needs an --intel file (needs-input: intel) is
+// left out, without a DetectionRun, when p.Intel is nil. RunDetections prepares db itself
+// (Prepare, PrepareDetections, the intel tables).
 func RunDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, minSeverity string) ([]Finding, []DetectionRun, error) {
 	return runDetections(ctx, db, p, asOf, minSeverity, nil)
 }
@@ -153,12 +169,18 @@ func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 	if err := PrepareDetections(ctx, db); err != nil {
 		return nil, nil, err
 	}
+	if err := prepareIntel(ctx, db, p.Intel); err != nil {
+		return nil, nil, fmt.Errorf("prepare detections: %w", err)
+	}
 	minRank := SeverityRank(minSeverity)
 	var all []Finding
 	runs := make([]DetectionRun, 0, len(dets))
 	for _, q := range dets {
 		if only != nil && !only(q) {
 			continue
+		}
+		if q.NeedsInput == "intel" && p.Intel == nil {
+			continue // not asked for: no --intel file
 		}
 		run := DetectionRun{Query: q}
 		gap, err := CheckAvailability(ctx, db, q)
@@ -245,8 +267,12 @@ func runDetection(ctx context.Context, db *sql.DB, q *Query, p Params, asOf time
 		return nil, b, fmt.Errorf("detection %s: %w", q.ID, err)
 	}
 	out := make([]Finding, 0, len(t.Rows))
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
 	for i, r := range t.Rows {
-		f, err := findingFromRow(q.ID, r)
+		f, err := findingFromRow(q.ID, names, r)
 		if err != nil {
 			return nil, b, fmt.Errorf("detection %s: row %d: %w", q.ID, i+1, err)
 		}
@@ -255,18 +281,61 @@ func runDetection(ctx context.Context, db *sql.DB, q *Query, p Params, asOf time
 	return out, b, nil
 }
 
+// checkFindingColumns accepts the finding columns, optionally followed by audit_evidence,
+// provisioning_evidence or both, in that order.
 func checkFindingColumns(t *Table) error {
 	var got []string
 	for _, c := range t.Columns {
 		got = append(got, c.Name)
 	}
-	if strings.Join(got, ",") != strings.Join(findingColumns[:], ",") {
-		return fmt.Errorf("returns columns %s; a detection must return %s", strings.Join(got, ", "), strings.Join(findingColumns[:], ", "))
+	if ValidFindingColumns(got) {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("returns columns %s; a detection must return %s, optionally followed by %s", strings.Join(got, ", "),
+		strings.Join(findingColumns[:], ", "), strings.Join(optionalEvidence[:], " and/or "))
 }
 
-func findingFromRow(id string, r []any) (Finding, error) {
+// ValidFindingColumns reports whether cols are the finding columns, optionally followed by
+// audit_evidence, provisioning_evidence or both, in that order.
+func ValidFindingColumns(cols []string) bool {
+	n := len(findingColumns)
+	if len(cols) < n || strings.Join(cols[:n], ",") != strings.Join(findingColumns[:], ",") {
+		return false
+	}
+	rest, next := cols[n:], 0
+	for _, c := range rest {
+		for next < len(optionalEvidence) && optionalEvidence[next] != c {
+			next++
+		}
+		if next == len(optionalEvidence) {
+			return false
+		}
+		next++
+	}
+	return true
+}
+
+// keyList reads a list of BIGINT keys (nil when the list is null or empty).
+func keyList(v any, column, key string) ([]int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s is %T, want a list of %s", column, v, key)
+	}
+	var out []int64
+	for _, e := range list {
+		k, ok := e.(int64)
+		if !ok {
+			return nil, fmt.Errorf("%s holds %T, want %s (BIGINT)", column, e, key)
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+func findingFromRow(id string, names []string, r []any) (Finding, error) {
 	f := Finding{Detection: id}
 	var ok bool
 	text := func(v any) string { s, _ := v.(string); return s }
@@ -295,17 +364,19 @@ func findingFromRow(id string, r []any) (Finding, error) {
 		return f, fmt.Errorf("events is %T, want a whole number", r[7])
 	}
 	f.Details = text(r[8])
-	if r[9] != nil {
-		list, ok := r[9].([]any)
-		if !ok {
-			return f, fmt.Errorf("evidence is %T, want a list of signin_key", r[9])
+	var err error
+	if f.Evidence, err = keyList(r[9], "evidence", "signin_key"); err != nil {
+		return f, err
+	}
+	for i := len(findingColumns); i < len(r) && i < len(names); i++ {
+		switch names[i] {
+		case "audit_evidence":
+			f.AuditEvidence, err = keyList(r[i], names[i], "audit_key")
+		case "provisioning_evidence":
+			f.ProvisioningEvidence, err = keyList(r[i], names[i], "provisioning_key")
 		}
-		for _, e := range list {
-			k, ok := e.(int64)
-			if !ok {
-				return f, fmt.Errorf("evidence holds %T, want signin_key (BIGINT)", e)
-			}
-			f.Evidence = append(f.Evidence, k)
+		if err != nil {
+			return f, err
 		}
 	}
 	return f, nil

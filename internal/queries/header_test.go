@@ -23,6 +23,7 @@ func TestHeaderKeysAreStrict(t *testing.T) {
 		{"-- log-types: interactive\n" + cols, "questions/x.sql:5: log-types wants all or some of interactiveUser"},
 		{"-- log-types: interactiveUser, nonInteractiveUser, servicePrincipal, managedIdentity\n" + cols, "questions/x.sql:5: log-types names all four log types: write all"},
 		{"-- log-types: all\n-- needs-filter: tenant\n" + cols, "questions/x.sql:6: needs-filter must be user, app or ip"},
+		{"-- log-types: all\n-- needs-input: feed\n" + cols, "questions/x.sql:6: needs-input must be intel"},
 		{"-- log-types: all\n-- note: count them\n" + cols, "questions/x.sql:6: note wants one SELECT statement"},
 		{"-- log-types: all\n-- chart: category=name value=n | Names\n" + cols, "questions/x.sql:6: chart wants 'rank=N"},
 		{"-- log-types: all\n-- chart: rank=1 category=name value=n colour=red | Names\n" + cols, "\"colour=red\" is none of these"},
@@ -37,12 +38,12 @@ func TestHeaderKeysAreStrict(t *testing.T) {
 			t.Errorf("%q:\n got %v\nwant %q", c.header, err, c.msg)
 		}
 	}
-	q, err := queries.Parse("questions/x.sql", headerBase+"-- log-types: nonInteractiveUser, interactiveUser\n-- needs-filter: app\n"+
+	q, err := queries.Parse("questions/x.sql", headerBase+"-- log-types: nonInteractiveUser, interactiveUser\n-- needs-filter: app\n-- needs-input: intel\n"+
 		"-- chart: rank=9 category=name value=n describe=name add-up | Names\n-- summary: rank=3 | {{title}} in {{window}}\n"+cols+headerSQL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(q.LogTypes, ",") != "interactiveUser,nonInteractiveUser" || q.NeedsFilter != "app" ||
+	if strings.Join(q.LogTypes, ",") != "interactiveUser,nonInteractiveUser" || q.NeedsFilter != "app" || q.NeedsInput != "intel" ||
 		q.Chart.Rank != 9 || q.Chart.Title != "Names" || q.Chart.Category != "name" || q.Chart.Value != "n" || q.Chart.Describe != "name" || !q.Chart.AddUp ||
 		q.Summary.Rank != 3 || q.Columns[0].Kind != "integer" || q.Columns[1].Kind != "text" {
 		t.Errorf("parsed %+v chart %+v summary %+v", q, q.Chart, q.Summary)

@@ -47,6 +47,11 @@ func createTempTable(ctx context.Context, db execer, create, table string, rows 
 	if _, err := db.ExecContext(ctx, create); err != nil {
 		return err
 	}
+	return insertRows(ctx, db, table, rows)
+}
+
+// insertRows appends rows to table in one bound INSERT.
+func insertRows(ctx context.Context, db execer, table string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}

@@ -27,11 +27,29 @@ var (
 	hostingASNsTSV string
 )
 
-// UserAgent is one user-agent pattern of an attack, reconnaissance or scripting tool.
+// UserAgent is one user-agent pattern of an attack tool, HTTP library or administration tool.
 type UserAgent struct {
-	Pattern string // matched as a case-insensitive substring of the user agent
+	Pattern string // matched as a case-insensitive substring of the user agent; lower case
+	Kind    string // attack-tool, http-library or admin-tool
 	Tool    string
 	Why     string
+}
+
+// Severity is the severity suspicious-user-agent reports the pattern's kind at: attack
+// tools high, HTTP libraries medium, administration tools low.
+func (u UserAgent) Severity() string { return kindSeverity(u.Kind) }
+
+// kindSeverity grades the kinds of useragents.tsv; "" for an unknown kind.
+func kindSeverity(kind string) string {
+	switch kind {
+	case "attack-tool":
+		return "high"
+	case "http-library":
+		return "medium"
+	case "admin-tool":
+		return "low"
+	}
+	return ""
 }
 
 // AdminApp is one administrative application (or the Azure management resource).
@@ -145,9 +163,17 @@ func appID(s string) error {
 	return nil
 }
 
-var parseUserAgents = loadList("useragents.tsv", userAgentsTSV, 3, func(r []string) (UserAgent, error) {
-	return UserAgent{Pattern: r[0], Tool: r[1], Why: r[2]}, nil
-})
+var parseUserAgents = loadList("useragents.tsv", userAgentsTSV, 4, buildUserAgent)
+
+func buildUserAgent(r []string) (UserAgent, error) {
+	if r[0] != strings.ToLower(r[0]) {
+		return UserAgent{}, fmt.Errorf("pattern %q is not in lower case", r[0])
+	}
+	if kindSeverity(r[1]) == "" {
+		return UserAgent{}, fmt.Errorf("pattern %q: kind %q is not attack-tool, http-library or admin-tool", r[0], r[1])
+	}
+	return UserAgent{Pattern: r[0], Kind: r[1], Tool: r[2], Why: r[3]}, nil
+}
 
 var parseAdminApps = loadList("adminapps.tsv", adminAppsTSV, 3, func(r []string) (AdminApp, error) {
 	return AdminApp{AppID: r[0], Name: r[1], Why: r[2]}, appID(r[0])

@@ -55,7 +55,7 @@ func TestListsHoldTheDocumentedEntries(t *testing.T) {
 		}
 		patterns[u.Pattern] = true
 	}
-	for _, want := range []string{"python-requests", "aadinternals", "azurehound", "bav2ropc", "go-http-client",
+	for _, want := range []string{"python-requests", "aadinternals", "azurehound", "go-http-client",
 		"node-fetch", "axios", "okhttp", "curl/", "powershell"} {
 		if !patterns[want] {
 			t.Errorf("useragents.tsv lacks %q", want)
@@ -91,7 +91,8 @@ func TestUserAgentPriority(t *testing.T) {
 	for i, u := range UserAgents() {
 		pos[u.Pattern] = i
 	}
-	for _, pair := range [][2]string{{"aadinternals", "powershell"}, {"azurehound", "go-http-client"}, {"roadtools", "aiohttp"}, {"fasthttp", "go-http-client"}} {
+	for _, pair := range [][2]string{{"aadinternals", "powershell"}, {"azurehound", "go-http-client"}, {"roadtools", "aiohttp"},
+		{"fasthttp", "go-http-client"}, {"azure-cli", "python-requests"}, {"graphrunner", "powershell"}} {
 		if pos[pair[0]] > pos[pair[1]] {
 			t.Errorf("%s must be listed before %s", pair[0], pair[1])
 		}
@@ -113,5 +114,41 @@ func TestParseTSVRejectsBadLines(t *testing.T) {
 	rows, err := parseTSV("x.tsv", "# c\n\na\tb\tc\r\n", 3)
 	if err != nil || len(rows) != 1 || rows[0][2] != "c" {
 		t.Errorf("parseTSV: %v %v", rows, err)
+	}
+}
+
+// The grades the suspicious-user-agent detection documents: attack tools high, HTTP
+// libraries medium, administrators' shells and command-line tools low.
+func TestUserAgentGrades(t *testing.T) {
+	kinds := map[string]string{}
+	for _, u := range UserAgents() {
+		kinds[u.Pattern] = u.Kind + "/" + u.Severity()
+	}
+	for pattern, want := range map[string]string{
+		"(hydra)": "attack-tool/high", "msolspray": "attack-tool/high", "o365spray": "attack-tool/high",
+		"teamfiltration": "attack-tool/high", "roadrecon": "attack-tool/high", "roadtools": "attack-tool/high",
+		"aadinternals": "attack-tool/high", "graphrunner": "attack-tool/high", "azurehound": "attack-tool/high",
+		"curl/": "http-library/medium", "wget/": "http-library/medium", "python-requests": "http-library/medium",
+		"axios": "http-library/medium", "node-fetch": "http-library/medium", "go-http-client": "http-library/medium",
+		"powershell": "admin-tool/low", "azurecli": "admin-tool/low", "azure-cli": "admin-tool/low",
+	} {
+		if kinds[pattern] != want {
+			t.Errorf("%s: %q, want %q", pattern, kinds[pattern], want)
+		}
+	}
+	if got := (UserAgent{Kind: "scanner"}).Severity(); got != "" {
+		t.Errorf("unknown kind graded %q", got)
+	}
+}
+
+func TestUserAgentListRejectsBadKinds(t *testing.T) {
+	for _, text := range []string{
+		"curl/\tlibrary\tcurl\twhy\n",      // unknown kind
+		"Curl/\thttp-library\tcurl\twhy\n", // pattern not in lower case
+		"curl/\thttp-library\tcurl\n",      // a field missing
+	} {
+		if _, err := loadList("x.tsv", text, 4, buildUserAgent)(); err == nil {
+			t.Errorf("%q accepted", text)
+		}
 	}
 }

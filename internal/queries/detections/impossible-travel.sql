@@ -1,7 +1,7 @@
 -- id: impossible-travel
 -- kind: detection
 -- title: Impossible travel
--- question: Did a user sign in successfully from two places further apart than anyone could travel in the time between?
+-- question: Did a user sign in successfully from two places further apart than anyone could travel in the time between? One finding per trip: consecutive impossible legs (out and back) are one trip
 -- window: all
 -- severity: medium
 -- mitre: T1078
@@ -11,15 +11,15 @@
 -- param: min_distance_km number 500 | the two places must be more than this far apart (great-circle distance)
 -- param: min_speed_kmh number 1000 | and the speed needed to cover the distance must exceed this (sign-ins at the same instant count as infinitely fast)
 -- column: severity text | medium
--- column: title text | "Impossible travel: <country> to <country>"
+-- column: title text | "Impossible travel: <country> to <country>", "<country> to <country> and back" for a round trip, or every country of a longer trip
 -- column: user_principal_name text | the user (lower case)
--- column: ip_address text | the address of the second sign-in
+-- column: ip_address text | the address the user seemed to jump to: the second sign-in of the trip
 -- column: service_principal_id text | empty
--- column: first_seen time | the first sign-in of the pair
--- column: last_seen time | the second sign-in of the pair
--- column: events integer | 2: the two sign-ins of the pair
--- column: details text | both places and addresses, the distance, the time between and the speed it implies
--- column: evidence list | the two sign-ins
+-- column: first_seen time | the first sign-in of the trip
+-- column: last_seen time | the last sign-in of the trip
+-- column: events integer | the sign-ins of the trip: a trip is a run of consecutive impossible legs (each successful sign-in with a known location against the user's previous one), so a jump and the jump back are one trip of 3 sign-ins
+-- column: details text | each leg: both places and addresses, the distance, the time between and the speed it implies
+-- column: evidence list | the sign-ins of the trip
 -- reference: https://attack.mitre.org/techniques/T1078/
 -- reference: https://learn.microsoft.com/defender-cloud-apps/anomaly-detection-policy#impossible-travel
 WITH s AS (
@@ -52,21 +52,46 @@ legs AS (
         epoch(created_at - prev_at) / 3600.0 AS hours
     FROM pairs
     WHERE prev_key IS NOT NULL
+),
+flagged AS (
+    SELECT *, km > $min_distance_km AND (hours = 0 OR km / hours > $min_speed_kmh) AS impossible
+    FROM legs
+),
+-- A trip is a run of consecutive impossible legs: each possible leg starts a new group.
+trips AS (
+    SELECT *,
+        count(*) FILTER (WHERE NOT impossible) OVER (PARTITION BY usr ORDER BY created_at, signin_key) AS trip,
+        prev_place || ' (' || prev_ip || ') to ' || place || ' (' || ip_address || '): '
+            || round(km)::BIGINT || ' km in ' || round(hours * 60)::BIGINT || ' min'
+            || CASE WHEN hours = 0 THEN ' (at the same instant)'
+               ELSE ' (' || round(km / hours)::BIGINT || ' km/h)' END AS leg
+    FROM flagged
+),
+grouped AS (
+    SELECT usr,
+        list(prev_cc ORDER BY created_at, signin_key) AS from_cc,
+        list(cc ORDER BY created_at, signin_key) AS to_cc,
+        arg_min(ip_address, created_at) AS ip_address,
+        min(prev_at) AS first_seen,
+        max(created_at) AS last_seen,
+        list(leg ORDER BY created_at, signin_key) AS legs,
+        list_prepend(arg_min(prev_key, created_at), list(signin_key ORDER BY created_at, signin_key)) AS evidence
+    FROM trips
+    WHERE impossible
+    GROUP BY usr, trip
 )
 SELECT
     'medium' AS severity,
-    'Impossible travel: ' || prev_cc || ' to ' || cc AS title,
+    'Impossible travel: ' || CASE
+        WHEN len(to_cc) = 2 AND to_cc[2] = from_cc[1] THEN from_cc[1] || ' to ' || to_cc[1] || ' and back'
+        ELSE from_cc[1] || ' to ' || array_to_string(to_cc, ' to ') END AS title,
     usr AS user_principal_name,
     ip_address,
     '' AS service_principal_id,
-    prev_at AS first_seen,
-    created_at AS last_seen,
-    2::BIGINT AS events,
-    prev_place || ' (' || prev_ip || ') to ' || place || ' (' || ip_address || '): '
-        || round(km)::BIGINT || ' km in ' || round(hours * 60)::BIGINT || ' min'
-        || CASE WHEN hours = 0 THEN ' (at the same instant)'
-           ELSE ' (' || round(km / hours)::BIGINT || ' km/h)' END AS details,
-    [prev_key, signin_key] AS evidence
-FROM legs
-WHERE km > $min_distance_km AND (hours = 0 OR km / hours > $min_speed_kmh)
+    first_seen,
+    last_seen,
+    len(evidence)::BIGINT AS events,
+    array_to_string(legs, '; then ') AS details,
+    evidence
+FROM grouped
 ORDER BY first_seen, user_principal_name
