@@ -27,7 +27,7 @@ over. The output's extension picks the format:
 The report is written to a temporary file beside REPORT and renamed when complete, so a
 failed run leaves nothing behind; REPORT may not be one of the inputs or the database.
 
-A short summary (time range, sign-ins per log type, the seed questions answered,
+A short summary (time range, sign-ins per log type, the standard questions answered,
 findings by severity, warnings) is printed on stdout; progress and errors go to stderr.
 
 Exit codes: 0 done, 1 failure, 2 wrong usage, 3 no sign-ins in the input,

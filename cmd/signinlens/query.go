@@ -43,7 +43,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	d.add(fs, "")
 	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(report.TableFormats(), ", "))
 	qf.add(fs)
-	fs.BoolVar(&byVersion, "by-version", false, "browsers: keep the browser version (Edge 124.0.2478) instead of the family (Edge)")
+	fs.BoolVar(&byVersion, "by-version", false, "browsers: one row per family and version (Edge, 124.0.2478) instead of one per family (Edge)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

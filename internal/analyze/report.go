@@ -22,7 +22,7 @@ type Report struct {
 	// OrphanAuthSteps counts authentication-detail rows whose sign-in was never loaded.
 	OrphanAuthSteps int64          `json:"orphan_auth_steps"`
 	Counts          []LogTypeCount `json:"counts"`
-	// Answers are the seed questions answered in one line each, from the sections.
+	// Answers are the standard questions answered in one line each, from the sections.
 	Answers       []string       `json:"answers"`
 	Sections      []*Section     `json:"sections"`
 	Findings      []Finding      `json:"findings"`

@@ -10,8 +10,9 @@ import (
 	"github.com/signinlens/signinlens/internal/reference"
 )
 
-// Prepare readies db for the catalogue: it creates the scoped() macro and the error_codes
-// reference table (code, class, meaning) from reference.Codes(). Both are temporary, so the
+// Prepare readies db for the catalogue: it creates the scoped() macro, the error_codes
+// reference table (code, class, meaning) from reference.Codes() and the family macros
+// (FamilyMacros). Both are temporary, so the
 // database file is not changed. DuckDB temp objects live per connection, so Prepare limits
 // db to one connection (SetMaxOpenConns(1)); callers that set their own pool size must keep
 // it at one.
@@ -22,6 +23,11 @@ func Prepare(ctx context.Context, db *sql.DB) error {
 	}
 	if err := createErrorCodes(ctx, db); err != nil {
 		return fmt.Errorf("define error_codes: %w", err)
+	}
+	for _, m := range strings.Split(FamilyMacros, ";\n") {
+		if _, err := db.ExecContext(ctx, m); err != nil {
+			return fmt.Errorf("define the family macros: %w", err)
+		}
 	}
 	return nil
 }

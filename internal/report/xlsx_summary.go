@@ -69,7 +69,7 @@ func (b *book) writeSummary(order []string) error {
 		y++
 	}
 	y++
-	heading("The seed questions, answered")
+	heading("The standard questions, answered")
 	if len(r.Answers) == 0 {
 		line("No catalogue query that answers them ran.", b.s.note)
 	}

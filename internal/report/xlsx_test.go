@@ -165,7 +165,7 @@ func TestWorkbookSheetsTablesAndTypes(t *testing.T) {
 		}
 	}
 	// Summary: counts by hand, answers, severities.
-	for _, want := range []string{"Sign-ins by log type and outcome", "interactiveUser", "Findings by severity", "The seed questions, answered",
+	for _, want := range []string{"Sign-ins by log type and outcome", "interactiveUser", "Findings by severity", "The standard questions, answered",
 		"• 10 sign-ins in all events up to 2025-06-15 12:00 UTC", "Data-quality warnings", "test"} {
 		if !rptSheetHas(f, "Summary", want) {
 			t.Errorf("Summary lacks %q", want)
