@@ -103,6 +103,15 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if q.AfterDetections {
+		found, _, err := queries.RunDetections(ctx, db.SQL, p, asOf, "")
+		if err != nil {
+			return err
+		}
+		if err := queries.StoreFindings(ctx, db.SQL, found); err != nil {
+			return err
+		}
+	}
 	t, b, err := queries.Run(ctx, db.SQL, q, p, asOf)
 	if err != nil {
 		return err

@@ -56,19 +56,7 @@ func createTempTable(ctx context.Context, db execer, create, table string, rows 
 	if len(rows) == 0 {
 		return nil
 	}
-	row := "(" + strings.Repeat("?, ", len(rows[0])-1) + "?)"
-	var b strings.Builder
-	b.WriteString("INSERT INTO " + table + " VALUES ")
-	args := make([]any, 0, len(rows)*len(rows[0]))
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(row)
-		args = append(args, r...)
-	}
-	_, err := db.ExecContext(ctx, b.String(), args...)
-	return err
+	return insertRows(ctx, db, table, rows)
 }
 
 // LatestEvent is the default as-of: the newest created_at in the database.
