@@ -28,7 +28,12 @@ The report is written to a temporary file beside REPORT and renamed when complet
 failed run leaves nothing behind; REPORT may not be one of the inputs or the database.
 
 A short summary (time range, sign-ins per log type, the standard questions answered,
-findings by severity, warnings) is printed on stdout; progress and errors go to stderr.
+the accounts to look at first, findings by severity, warnings) is printed on stdout;
+progress and errors go to stderr.
+
+--investigate UPN (repeatable) adds one timeline per account: its sign-ins and the audit
+events it initiated or was a target of, in time order, the rows that are evidence of a
+finding highlighted. An account without any event gets no timeline, and a warning says so.
 
 Exit codes: 0 done, 1 failure, 2 wrong usage, 3 no sign-ins in the input,
 4 a finding at or above --fail-on, 5 records rejected with --strict.
@@ -38,6 +43,7 @@ Examples:
   signinlens analyze --db case.duckdb -o report.md --window 30d
   signinlens analyze exports/ -o report.xlsx --raw --tz Europe/Berlin --fail-on high
   signinlens analyze exports/ -o report.json --set password-spray.min_users=5
+  signinlens analyze --db case.duckdb -o report.xlsx --investigate erin@contoso.com
   signinlens analyze --db case.duckdb -o report.xlsx --config tuning.conf`
 
 func runAnalyze(ctx context.Context, e *env, args []string) error {
@@ -52,6 +58,8 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&config, "config", "", configUsage)
 	fs.BoolVar(&raw, "raw", false, "also write the in-scope sign-ins to Raw sheets (.xlsx only; split at 1,048,576 rows)")
 	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding of this `severity` or higher exists: "+strings.Join(queries.Severities(), ", "))
+	var investigate []string
+	fs.StringArrayVar(&investigate, "investigate", nil, "add a timeline of this `UPN or id` (repeatable): its sign-ins and audit events in time order, evidence of findings highlighted")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -92,7 +100,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 	bar := newProgress(e, d.quiet)
 	rep, err := analyze.Build(ctx, db, sum, p, analyze.ReportOptions{
-		Version: currentVersion(), Loc: loc, Database: d.db, Raw: raw, Progress: bar.step,
+		Version: currentVersion(), Loc: loc, Database: d.db, Raw: raw, Progress: bar.step, Investigate: investigate,
 	})
 	bar.done()
 	if err != nil {
@@ -173,6 +181,15 @@ func printAnalyzeSummary(w io.Writer, out string, f *report.Format, r *analyze.R
 		for _, a := range r.Answers {
 			fmt.Fprintf(w, "  %s\n", a)
 		}
+	}
+	if len(r.TopAccounts) > 0 {
+		fmt.Fprintln(w, "accounts to look at first:")
+		for _, a := range r.TopAccounts {
+			fmt.Fprintf(w, "  %s\n", a)
+		}
+	}
+	for _, tl := range r.Timelines {
+		fmt.Fprintf(w, "timeline of %s: %s\n", tl.Account, words.Plural(int64(len(tl.Table.Rows)), "event", "events"))
 	}
 	if len(r.DetectionRuns) > 0 {
 		var parts []string

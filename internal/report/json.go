@@ -28,7 +28,8 @@ func WriteJSON(ctx context.Context, w io.Writer, r *analyze.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(jsonReport{Meta: r.Meta, Sources: r.Sources, OrphanAuthSteps: r.OrphanAuthSteps, Counts: r.Counts,
-		Answers: r.Answers, Sections: sections, Findings: r.Findings, Evidence: r.Evidence, Warnings: r.Warnings,
+		Answers: r.Answers, Sections: sections, Findings: r.Findings, Evidence: r.Evidence, TopAccounts: r.TopAccounts,
+		Timelines: r.Timelines, Warnings: r.Warnings,
 		DetectionRuns: runs, ScopeMacro: analyze.ScopeMacro})
 }
 
@@ -44,6 +45,8 @@ type jsonReport struct {
 	Sections        []jsonSection          `json:"sections"`
 	Findings        []analyze.Finding      `json:"findings"`
 	Evidence        *analyze.Table         `json:"evidence,omitempty"`
+	TopAccounts     []string               `json:"top_accounts"`
+	Timelines       []*analyze.Timeline    `json:"timelines"`
 	Warnings        []string               `json:"warnings"`
 	DetectionRuns   []jsonDetection        `json:"detection_runs"`
 	ScopeMacro      string                 `json:"scope_macro"`

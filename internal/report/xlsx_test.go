@@ -64,9 +64,9 @@ func TestWorkbookSheetsTablesAndTypes(t *testing.T) {
 	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Detect: rptFakeDetect})
 	f, data := rptWorkbook(t, r)
 	sheets := f.GetSheetList()
-	wantStart := []string{"Summary", "Findings", "Evidence", "Charts"}
-	if !slices.Equal(sheets[:4], wantStart) {
-		t.Errorf("first sheets %q, want %q", sheets[:4], wantStart)
+	wantStart := []string{"Summary", "accounts", "Findings", "Evidence", "Charts"}
+	if !slices.Equal(sheets[:5], wantStart) {
+		t.Errorf("first sheets %q, want %q", sheets[:5], wantStart)
 	}
 	if got := sheets[len(sheets)-2:]; !slices.Equal(got, []string{"Sources", "Methodology"}) {
 		t.Errorf("last sheets %q", got)
@@ -189,7 +189,8 @@ func TestWorkbookTimeZone(t *testing.T) {
 // TestFormulaInjection: text from the export that a spreadsheet would run is written as
 // plain strings, wherever it lands.
 func TestFormulaInjection(t *testing.T) {
-	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Raw: true, Detect: rptFakeDetect})
+	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Raw: true, Detect: rptFakeDetect,
+		Investigate: []string{"alice@contoso.example", "bob@contoso.example", "carol@contoso.example"}})
 	f, _ := rptWorkbook(t, r)
 	payloads := []string{`=HYPERLINK("http://x","y")`, `+cmd|' /C calc'!A0`, `@SUM(1)`, `-2+3`, `=1+1`, `=1+1 is text`}
 	seen := map[string][]string{}
