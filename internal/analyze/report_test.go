@@ -77,7 +77,7 @@ func TestBuildCountsByHand(t *testing.T) {
 	if m.Version != "test" || !m.GeneratedAt.Equal(rptGenerated) || m.Database != "(temporary database)" || m.TimeZone != "UTC" {
 		t.Errorf("meta: %+v", m)
 	}
-	for _, w := range []string{"1 record rejected (first: line 9", "1 duplicate record removed", "1 record skipped because not sign-ins (AuditLogs 1)"} {
+	for _, w := range []string{"1 record rejected (first: line 9", "1 duplicate record removed", "1 record skipped because not sign-ins (RiskyUsers 1)"} {
 		if !rptHas(r.Warnings, w) {
 			t.Errorf("warnings lack %q:\n%s", w, strings.Join(r.Warnings, "\n"))
 		}
