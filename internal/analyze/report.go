@@ -28,8 +28,11 @@ type Report struct {
 	Findings      []Finding      `json:"findings"`
 	DetectionRuns []DetectionRun `json:"detection_runs"`
 	// Evidence lists the sign-ins behind each finding: the first column is the finding's
-	// 1-based position in Findings.
-	Evidence *Table `json:"evidence,omitempty"`
+	// 1-based position in Findings. AuditEvidence and ProvisioningEvidence list the audit and
+	// provisioning events behind them the same way (empty tables when no finding has any).
+	Evidence             *Table `json:"evidence,omitempty"`
+	AuditEvidence        *Table `json:"audit_evidence,omitempty"`
+	ProvisioningEvidence *Table `json:"provisioning_evidence,omitempty"`
 	// TopAccounts name the accounts to look at first, one line each, from the accounts
 	// section (highest score first, at most TopAccountLines).
 	TopAccounts []string `json:"top_accounts"`
@@ -457,72 +460,6 @@ func (r *Report) readSources(ctx context.Context, db *store.DB, sum *store.Summa
 	}
 	r.OrphanAuthSteps, err = db.OrphanAuthSteps(ctx)
 	return err
-}
-
-// EvidenceColumns are the sign-in fields listed for each finding's evidence.
-const evidenceSQL = `SELECT signin_key, created_at, log_type,
-	coalesce(nullif(user_principal_name, ''), service_principal_name) AS identity,
-	app_display_name, resource_display_name, ip_address, country, city, error_code, status, failure_reason,
-	client_app_used, user_agent, browser, operating_system, device_name, authentication_requirement,
-	conditional_access_status, source_file, source_line
-FROM signins WHERE signin_key IN (SELECT unnest(?::BIGINT[]))
-ORDER BY created_at, signin_key`
-
-func (r *Report) readEvidence(ctx context.Context, db *sql.DB, limit int) error {
-	var keys []int64
-	seen := map[int64]bool{}
-	for _, f := range r.Findings {
-		for i, k := range f.Evidence {
-			if i == limit {
-				break
-			}
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
-		}
-	}
-	list := make([]any, len(keys))
-	for i, k := range keys {
-		list[i] = k
-	}
-	t, err := queries.Select(ctx, db, evidenceSQL, list)
-	if err != nil {
-		return fmt.Errorf("read evidence: %w", err)
-	}
-	byKey := make(map[int64][]any, len(t.Rows))
-	for _, row := range t.Rows {
-		if k, ok := row[0].(int64); ok {
-			byKey[k] = row
-		}
-	}
-	ev := &Table{Name: "evidence", Columns: append([]Column{{Name: "finding", Type: "BIGINT"}, {Name: "detection", Type: "VARCHAR"}}, t.Columns...), Rows: [][]any{}}
-	for i, f := range r.Findings {
-		var rows [][]any
-		for j, k := range f.Evidence {
-			if j == limit {
-				break
-			}
-			if row, ok := byKey[k]; ok {
-				rows = append(rows, append([]any{int64(i + 1), f.Detection}, row...))
-			}
-		}
-		sort.SliceStable(rows, func(a, b int) bool {
-			ta, _ := rows[a][3].(time.Time)
-			tb, _ := rows[b][3].(time.Time)
-			return ta.Before(tb)
-		})
-		seenRow := map[int64]bool{}
-		for _, row := range rows {
-			k := row[2].(int64)
-			if !seenRow[k] {
-				seenRow[k] = true
-				ev.Rows = append(ev.Rows, row)
-			}
-		}
-	}
-	r.Evidence = ev
-	return nil
 }
 
 func problemPlace(p store.ProblemJSON) string {

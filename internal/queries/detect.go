@@ -24,6 +24,11 @@ type Finding struct {
 	Events             int64     `json:"events"`
 	Details            string    `json:"details"`
 	Evidence           []int64   `json:"-"` // signins.signin_key of the evidence rows
+	// AuditEvidence and ProvisioningEvidence are the audits.audit_key and
+	// provisioning.provisioning_key of the evidence rows in those logs, for detections that
+	// return the optional audit_evidence and provisioning_evidence columns.
+	AuditEvidence        []int64 `json:"-"`
+	ProvisioningEvidence []int64 `json:"-"`
 }
 
 // DetectionRun says how one detection ran.
@@ -41,8 +46,17 @@ type DetectionRun struct {
 var findingColumns = [...]string{"severity", "title", "user_principal_name", "ip_address", "service_principal_id",
 	"first_seen", "last_seen", "events", "details", "evidence"}
 
+// optionalEvidence are the columns a detection may return after evidence, in this order
+// (either or both): the keys of its evidence rows in the audit and provisioning logs.
+var optionalEvidence = [...]string{"audit_evidence", "provisioning_evidence"}
+
 // FindingColumns returns the columns every detection's SQL returns, in this order.
 func FindingColumns() []string { return append([]string(nil), findingColumns[:]...) }
+
+// OptionalEvidenceColumns returns the columns a detection may add after evidence, in this
+// order: audit_evidence (audits.audit_key) and provisioning_evidence
+// (provisioning.provisioning_key).
+func OptionalEvidenceColumns() []string { return append([]string(nil), optionalEvidence[:]...) }
 
 // SeverityRank orders severities: low=1, medium=2, high=3, anything else 0.
 func SeverityRank(s string) int {
@@ -227,8 +241,12 @@ func runDetection(ctx context.Context, db *sql.DB, q *Query, p Params, asOf time
 		return nil, b, fmt.Errorf("detection %s: %w", q.ID, err)
 	}
 	out := make([]Finding, 0, len(t.Rows))
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
 	for i, r := range t.Rows {
-		f, err := findingFromRow(q.ID, r)
+		f, err := findingFromRow(q.ID, names, r)
 		if err != nil {
 			return nil, b, fmt.Errorf("detection %s: row %d: %w", q.ID, i+1, err)
 		}
@@ -237,18 +255,61 @@ func runDetection(ctx context.Context, db *sql.DB, q *Query, p Params, asOf time
 	return out, b, nil
 }
 
+// checkFindingColumns accepts the finding columns, optionally followed by audit_evidence,
+// provisioning_evidence or both, in that order.
 func checkFindingColumns(t *Table) error {
 	var got []string
 	for _, c := range t.Columns {
 		got = append(got, c.Name)
 	}
-	if strings.Join(got, ",") != strings.Join(findingColumns[:], ",") {
-		return fmt.Errorf("returns columns %s; a detection must return %s", strings.Join(got, ", "), strings.Join(findingColumns[:], ", "))
+	if ValidFindingColumns(got) {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("returns columns %s; a detection must return %s, optionally followed by %s", strings.Join(got, ", "),
+		strings.Join(findingColumns[:], ", "), strings.Join(optionalEvidence[:], " and/or "))
 }
 
-func findingFromRow(id string, r []any) (Finding, error) {
+// ValidFindingColumns reports whether cols are the finding columns, optionally followed by
+// audit_evidence, provisioning_evidence or both, in that order.
+func ValidFindingColumns(cols []string) bool {
+	n := len(findingColumns)
+	if len(cols) < n || strings.Join(cols[:n], ",") != strings.Join(findingColumns[:], ",") {
+		return false
+	}
+	rest, next := cols[n:], 0
+	for _, c := range rest {
+		for next < len(optionalEvidence) && optionalEvidence[next] != c {
+			next++
+		}
+		if next == len(optionalEvidence) {
+			return false
+		}
+		next++
+	}
+	return true
+}
+
+// keyList reads a list of BIGINT keys (nil when the list is null or empty).
+func keyList(v any, column, key string) ([]int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s is %T, want a list of %s", column, v, key)
+	}
+	var out []int64
+	for _, e := range list {
+		k, ok := e.(int64)
+		if !ok {
+			return nil, fmt.Errorf("%s holds %T, want %s (BIGINT)", column, e, key)
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+func findingFromRow(id string, names []string, r []any) (Finding, error) {
 	f := Finding{Detection: id}
 	var ok bool
 	text := func(v any) string { s, _ := v.(string); return s }
@@ -277,17 +338,19 @@ func findingFromRow(id string, r []any) (Finding, error) {
 		return f, fmt.Errorf("events is %T, want a whole number", r[7])
 	}
 	f.Details = text(r[8])
-	if r[9] != nil {
-		list, ok := r[9].([]any)
-		if !ok {
-			return f, fmt.Errorf("evidence is %T, want a list of signin_key", r[9])
+	var err error
+	if f.Evidence, err = keyList(r[9], "evidence", "signin_key"); err != nil {
+		return f, err
+	}
+	for i := len(findingColumns); i < len(r) && i < len(names); i++ {
+		switch names[i] {
+		case "audit_evidence":
+			f.AuditEvidence, err = keyList(r[i], names[i], "audit_key")
+		case "provisioning_evidence":
+			f.ProvisioningEvidence, err = keyList(r[i], names[i], "provisioning_key")
 		}
-		for _, e := range list {
-			k, ok := e.(int64)
-			if !ok {
-				return f, fmt.Errorf("evidence holds %T, want signin_key (BIGINT)", e)
-			}
-			f.Evidence = append(f.Evidence, k)
+		if err != nil {
+			return f, err
 		}
 	}
 	return f, nil

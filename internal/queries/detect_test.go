@@ -134,11 +134,12 @@ func TestDetectionHeaders(t *testing.T) {
 		for _, c := range q.Columns {
 			cols = append(cols, c.Name)
 		}
-		if !reflect.DeepEqual(cols, FindingColumns()) {
-			t.Errorf("%s: column lines %v, want %v", q.ID, cols, FindingColumns())
+		if !ValidFindingColumns(cols) {
+			t.Errorf("%s: column lines %v, want %v optionally followed by %v", q.ID, cols, FindingColumns(), OptionalEvidenceColumns())
 		}
 		for _, c := range q.Columns {
-			want := map[string]string{"first_seen": "time", "last_seen": "time", "events": "integer", "evidence": "list"}[c.Name]
+			want := map[string]string{"first_seen": "time", "last_seen": "time", "events": "integer", "evidence": "list",
+				"audit_evidence": "list", "provisioning_evidence": "list"}[c.Name]
 			if want == "" {
 				want = "text"
 			}
@@ -375,3 +376,52 @@ func TestLogTypeMissingFollowsLogTypeFilter(t *testing.T) {
 }
 
 var scopedCallPattern = regexp.MustCompile(`scoped\(([^)]*)\)`)
+
+// A detection may add audit_evidence, provisioning_evidence or both after evidence, in
+// that order; nothing else.
+func TestFindingColumnsWithAuditEvidence(t *testing.T) {
+	base := FindingColumns()
+	for _, c := range []struct {
+		extra []string
+		ok    bool
+	}{
+		{nil, true},
+		{[]string{"audit_evidence"}, true},
+		{[]string{"provisioning_evidence"}, true},
+		{[]string{"audit_evidence", "provisioning_evidence"}, true},
+		{[]string{"provisioning_evidence", "audit_evidence"}, false},
+		{[]string{"audit_evidence", "audit_evidence"}, false},
+		{[]string{"other"}, false},
+	} {
+		cols := append(append([]string(nil), base...), c.extra...)
+		if got := ValidFindingColumns(cols); got != c.ok {
+			t.Errorf("%v: %v, want %v", c.extra, got, c.ok)
+		}
+	}
+	if ValidFindingColumns(base[:len(base)-1]) {
+		t.Error("accepted the columns without evidence")
+	}
+	// The keys are read into the finding; an empty list reads as none.
+	db := loadDB(t)
+	tab, err := Select(context.Background(), db.SQL, `SELECT 'high' AS severity, 't' AS title, 'u@x' AS user_principal_name,
+		'' AS ip_address, '' AS service_principal_id, TIMESTAMPTZ '2025-06-10 00:00:00+00' AS first_seen,
+		TIMESTAMPTZ '2025-06-10 01:00:00+00' AS last_seen, 2 AS events, 'd' AS details, []::BIGINT[] AS evidence,
+		[7, 3]::BIGINT[] AS audit_evidence, [11]::BIGINT[] AS provisioning_evidence`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkFindingColumns(tab); err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, len(tab.Columns))
+	for i, c := range tab.Columns {
+		names[i] = c.Name
+	}
+	f, err := findingFromRow("x", names, tab.Rows[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Evidence != nil || !reflect.DeepEqual(f.AuditEvidence, []int64{7, 3}) || !reflect.DeepEqual(f.ProvisioningEvidence, []int64{11}) {
+		t.Errorf("evidence %v, audit %v, provisioning %v", f.Evidence, f.AuditEvidence, f.ProvisioningEvidence)
+	}
+}

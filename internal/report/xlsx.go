@@ -203,7 +203,7 @@ func (b *book) write(ctx context.Context) error {
 	order := []string{sheetSummary}
 	if len(r.DetectionRuns) > 0 || len(r.Findings) > 0 {
 		order = append(order, sheetFindings)
-		if r.Evidence != nil && len(r.Evidence.Rows) > 0 {
+		if len(b.evidenceBlocks()) > 0 {
 			order = append(order, sheetEvidence)
 		}
 	}

@@ -127,7 +127,7 @@ func (b *book) describeSheet(name string) string {
 	case sheetFindings:
 		return "one row per finding, severity-coloured, linked to its evidence"
 	case sheetEvidence:
-		return "the sign-ins behind each finding"
+		return "the sign-ins, audit and provisioning events behind each finding"
 	case sheetCharts:
 		return "sign-ins per day by outcome and the top values, as charts"
 	case sheetSources:
