@@ -30,38 +30,19 @@ func signinKey(t *testing.T, db *sql.DB, n int) int64 {
 	return k
 }
 
-// insertAudits adds audit events the way the loaders will: erin is the initiator of 101
-// (upper-case UPN), 102 and 105, the target of 103; 104 is bob's; 105 falls after as-of.
-func insertAudits(t *testing.T, db *sql.DB) {
+// timelineAudits are five Graph directoryAudit events around erin's sign-ins
+// (testdata/timeline/README.md): she initiated 101 (upper-case UPN), 102 and 105 and is the
+// target of 103; 104 is bob's; 105 falls after as-of.
+const timelineAudits = "../../testdata/timeline"
+
+// auditKey is the key of the audit event with record id id.
+func auditKey(t *testing.T, db *sql.DB, id string) int64 {
 	t.Helper()
-	for _, a := range []struct {
-		key       int64
-		at        time.Time
-		category  string
-		activity  string
-		initiator string
-		ip        string
-	}{
-		{101, tlAt(2, 5), "UserManagement", "Update user", "Erin@Contoso.example", "203.0.113.99"},
-		{102, tlAt(2, 10), "UserManagement", "User registered security info", "erin@contoso.example", "203.0.113.99"},
-		{103, tlAt(2, 1), "UserManagement", "Reset user password", "admin@contoso.example", "198.51.100.1"},
-		{104, tlAt(2, 3), "UserManagement", "Update user", "bob@contoso.example", "198.51.100.7"},
-		{105, tlAt(13, 0), "UserManagement", "Update user", "erin@contoso.example", "203.0.113.99"},
-	} {
-		if _, err := db.Exec(`INSERT INTO audits (audit_key, id, activity_at, category, activity, result, initiator_upn, initiator_ip_address, logged_by_service)
-			VALUES (?, ?, ?, ?, ?, 'success', ?, ?, 'Core Directory')`, a.key, fmt.Sprint("a", a.key), a.at, a.category, a.activity, a.initiator, a.ip); err != nil {
-			t.Fatal(err)
-		}
+	var k int64
+	if err := db.QueryRow("SELECT audit_key FROM audits WHERE id = ?", id).Scan(&k); err != nil {
+		t.Fatalf("%s: %v", id, err)
 	}
-	for _, tg := range []struct {
-		key      int64
-		upn, typ string
-	}{{101, "erin@contoso.example", "User"}, {103, "erin@contoso.example", "User"}, {104, "bob@contoso.example", "User"}} {
-		if _, err := db.Exec(`INSERT INTO audit_targets (audit_key, target_index, type, id, display_name, user_principal_name) VALUES (?, 1, ?, '', '', ?)`,
-			tg.key, tg.typ, tg.upn); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return k
 }
 
 // TestTimelineOrderAndHighlight reads erin's timeline: sign-ins and audit events in time
@@ -69,21 +50,19 @@ func insertAudits(t *testing.T, db *sql.DB) {
 // with the findings whose evidence holds each row.
 func TestTimelineOrderAndHighlight(t *testing.T) {
 	ctx := context.Background()
-	db, _ := storetest.OpenLoad(t, catalogueGraph)
+	db, _ := storetest.OpenLoad(t, catalogueGraph, timelineAudits)
 	if err := queries.Prepare(ctx, db.SQL); err != nil {
 		t.Fatal(err)
 	}
-	insertAudits(t, db.SQL)
 	e11, e12 := signinKey(t, db.SQL, 11), signinKey(t, db.SQL, 12)
+	// Finding 1 also cites the registration of security info, as a detection with audit
+	// evidence does.
 	fs := []Finding{
-		{Detection: "identity-protection-risk", Severity: "high", UserPrincipalName: "erin@contoso.example", Evidence: []int64{e11, e12}},
+		{Detection: "identity-protection-risk", Severity: "high", UserPrincipalName: "erin@contoso.example", Evidence: []int64{e11, e12},
+			AuditEvidence: []int64{auditKey(t, db.SQL, "Directory_tl_102")}},
 		{Detection: "legacy-protocol-signin", Severity: "medium", UserPrincipalName: "erin@contoso.example", Evidence: []int64{e12}},
 	}
 	if err := queries.StoreFindings(ctx, db.SQL, fs); err != nil {
-		t.Fatal(err)
-	}
-	// What a detection with audit evidence records: finding 1 cites the registration.
-	if _, err := db.SQL.Exec("INSERT INTO finding_audit_evidence VALUES (1, 102)"); err != nil {
 		t.Fatal(err)
 	}
 	tl, err := readTimeline(ctx, db.SQL, "erin@contoso.example", Params{}, tlAsOf)
@@ -110,13 +89,21 @@ func TestTimelineOrderAndHighlight(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("timeline:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	// The same account by object id gives the sign-ins (the audit rows name her by UPN only).
+	// By object id: the same six events (initiator_user_id, and the target's id for 103).
 	byID, err := readTimeline(ctx, db.SQL, "aaaaaaaa-0000-0000-0000-000000000005", Params{}, tlAsOf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(byID.Table.Rows) != 3 {
-		t.Errorf("timeline by object id: %d rows, want erin's 3 sign-ins", len(byID.Table.Rows))
+	if len(byID.Table.Rows) != len(want) {
+		t.Errorf("timeline by object id: %d rows, want %d", len(byID.Table.Rows), len(want))
+	}
+	// The audit rows carry initiator, address and targets.
+	row := tl.Table.Rows[1]
+	for name, want := range map[string]string{"initiator": "admin@contoso.example", "ip_address": "198.51.100.1",
+		"targets": "erin@contoso.example (User)", "category": "UserManagement", "resource": "Core Directory"} {
+		if got := queries.Text(row[ColumnIndex(tl.Table, name)], time.UTC); got != want {
+			t.Errorf("row 2 %s = %q, want %q", name, got, want)
+		}
 	}
 }
 

@@ -12,8 +12,7 @@ import (
 //
 //	findings          one row per finding; finding is its 1-based place in report order
 //	finding_evidence  (finding, signin_key): the sign-ins behind each finding
-//	finding_audit_evidence (finding, audit_key): the audit events behind each finding;
-//	                  empty while Finding carries no audit evidence
+//	finding_audit_evidence (finding, audit_key): the audit events behind each finding
 const (
 	findingsTableSQL = `CREATE OR REPLACE TEMP TABLE findings (finding INTEGER, detection VARCHAR, severity VARCHAR,
 	title VARCHAR, user_principal_name VARCHAR, ip_address VARCHAR, service_principal_id VARCHAR,
@@ -35,7 +34,7 @@ func StoreFindings(ctx context.Context, db *sql.DB, fs []Finding) error {
 		return fmt.Errorf("store findings: %w", err)
 	}
 	defer tx.Rollback()
-	var rows, evidence [][]any
+	var rows, evidence, audits [][]any
 	for i, f := range fs {
 		n := int32(i + 1)
 		rows = append(rows, []any{n, f.Detection, f.Severity, f.Title, f.UserPrincipalName, f.IPAddress,
@@ -43,12 +42,15 @@ func StoreFindings(ctx context.Context, db *sql.DB, fs []Finding) error {
 		for _, k := range f.Evidence {
 			evidence = append(evidence, []any{n, k})
 		}
+		for _, k := range f.AuditEvidence {
+			audits = append(audits, []any{n, k})
+		}
 	}
 	for _, t := range []struct {
 		create, name string
 		rows         [][]any
 	}{{findingsTableSQL, "findings", rows}, {findingEvidenceTableSQL, "finding_evidence", evidence},
-		{findingAuditEvidenceTableSQL, "finding_audit_evidence", nil}} {
+		{findingAuditEvidenceTableSQL, "finding_audit_evidence", audits}} {
 		if _, err := tx.ExecContext(ctx, t.create); err != nil {
 			return fmt.Errorf("store findings: %w", err)
 		}
