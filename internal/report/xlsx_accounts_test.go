@@ -1,6 +1,9 @@
 package report
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -134,5 +137,37 @@ func TestTimelineSheetNames(t *testing.T) {
 	}
 	if v, _ := f.GetCellValue(want[3], "A1"); v != "Timeline of first.last/with[odd]:chars*?@contoso.example.org" {
 		t.Errorf("%s!A1 = %q", want[3], v)
+	}
+}
+
+// TestMarkdownAccountsAndTimelines: the Markdown report names the accounts to look at
+// first and lays out each timeline; the JSON report carries both.
+func TestMarkdownAccountsAndTimelines(t *testing.T) {
+	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Detect: rptFakeDetect, Investigate: []string{"bob@contoso.example"}})
+	var md, js bytes.Buffer
+	if err := WriteMarkdown(context.Background(), &md, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\n## Accounts to look at first\n\n- bob@contoso.example (user): score 12, 1 finding (1 high): ",
+		"\n## Timeline of bob@contoso.example\n", "| interactiveUser | sign-in |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("Markdown report lacks %q", want)
+		}
+	}
+	if err := WriteJSON(context.Background(), &js, r); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		TopAccounts []string `json:"top_accounts"`
+		Timelines   []struct {
+			Account string         `json:"account"`
+			Table   *analyze.Table `json:"table"`
+		} `json:"timelines"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.TopAccounts) != 1 || len(doc.Timelines) != 1 || doc.Timelines[0].Account != "bob@contoso.example" || len(doc.Timelines[0].Table.Rows) != 2 {
+		t.Errorf("JSON top accounts %q, timelines %+v", doc.TopAccounts, doc.Timelines)
 	}
 }
