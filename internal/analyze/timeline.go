@@ -15,7 +15,11 @@ import (
 // finding: the workbook highlights them.
 type Timeline struct {
 	Account string `json:"account"` // UPN or object id, as given
-	Table   *Table `json:"table"`
+	// Since (exclusive; zero for the start of the export) and Until (inclusive) bound the
+	// events: --since, and --until or as-of.
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+	Table *Table    `json:"table"`
 }
 
 // Suspicious reports whether row i of the timeline is evidence of a finding.
@@ -97,7 +101,7 @@ func readTimeline(ctx context.Context, db *sql.DB, account string, p Params, unt
 		return nil, fmt.Errorf("timeline of %s: %w", account, err)
 	}
 	t.Name = "timeline"
-	return &Timeline{Account: account, Table: t}, nil
+	return &Timeline{Account: account, Since: p.Since.UTC(), Until: until, Table: t}, nil
 }
 
 // readTimelines reads the timeline of each account of opt.Investigate (the same account

@@ -63,9 +63,13 @@ func (b *book) writeTimeline(name string, tl *analyze.Timeline, hl map[colKind]i
 	sh.set(1, 1, "Timeline of "+tl.Account, b.s.title)
 	sh.set(1, 2, "Sign-ins and audit events of this account (by user principal name or object id; the audit events it initiated or was a target of), in time order. "+
 		"Rows filled red are evidence of a finding: the findings column gives their numbers on the Findings sheet.", b.s.subtitle)
-	sh.set(1, 3, fmt.Sprintf("%s and %s, %s · whole export up to %s (--since and --until apply, the other filters do not) · times in %s",
+	span := "whole export up to " + tl.Until.In(b.loc).Format("2006-01-02 15:04 MST")
+	if !tl.Since.IsZero() {
+		span = "events after " + tl.Since.In(b.loc).Format("2006-01-02 15:04 MST") + " up to " + tl.Until.In(b.loc).Format("2006-01-02 15:04 MST")
+	}
+	sh.set(1, 3, fmt.Sprintf("%s and %s, %s · %s (the other filters do not apply) · times in %s",
 		words.Plural(signins, "sign-in", "sign-ins"), words.Plural(audits, "audit event", "audit events"),
-		words.Plural(marked, "row highlighted", "rows highlighted"), b.r.Meta.AsOf.In(b.loc).Format("2006-01-02 15:04 MST"), b.zone), b.s.note)
+		words.Plural(marked, "row highlighted", "rows highlighted"), span, b.zone), b.s.note)
 	for i, f := range fm {
 		sh.width(colName(i+1), colName(i+1), f.width)
 		sh.set(i+1, tableHeaderRow, f.header, b.s.header)
