@@ -18,8 +18,6 @@ const catalogueGraph = "../../testdata/queries/catalogue/graph"
 
 var tlAsOf = time.Date(2025, 6, 10, 12, 0, 0, 0, time.UTC)
 
-func tlAt(h, m int) time.Time { return time.Date(2025, 6, 10, h, m, 0, 0, time.UTC) }
-
 // signinKey is the key of the fixture's event En.
 func signinKey(t *testing.T, db *sql.DB, n int) int64 {
 	t.Helper()
