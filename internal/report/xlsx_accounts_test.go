@@ -87,6 +87,9 @@ func TestWorkbookAccountsAndTimelines(t *testing.T) {
 		if v, _ := f.GetCellValue(bob, cell(col("findings"), y)); v != "1" {
 			t.Errorf("%s!%s findings %q, want 1", bob, cell(col("findings"), y), v)
 		}
+		if ok, target, _ := f.GetCellHyperLink(bob, cell(col("findings"), y)); !ok || target != "'Findings'!A5" {
+			t.Errorf("%s!%s links to %q, want 'Findings'!A5", bob, cell(col("findings"), y), target)
+		}
 		if v, _ := f.GetCellValue(bob, cell(col("result"), y)); v != "failure" {
 			t.Errorf("%s!%s result %q", bob, cell(col("result"), y), v)
 		}

@@ -48,7 +48,7 @@ func (b *book) writeTimeline(name string, tl *analyze.Timeline, hl map[colKind]i
 	t := tl.Table
 	fm := b.formats(t, typeKinds(t, timelineCodes...))
 	var signins, audits, marked int64
-	logCol := analyze.ColumnIndex(t, "log")
+	logCol, findingsCol := analyze.ColumnIndex(t, "log"), analyze.ColumnIndex(t, "findings")
 	for i, row := range t.Rows {
 		if logCol >= 0 && row[logCol] == "audit" {
 			audits++
@@ -62,7 +62,7 @@ func (b *book) writeTimeline(name string, tl *analyze.Timeline, hl map[colKind]i
 	sh := b.sheet(name)
 	sh.set(1, 1, "Timeline of "+tl.Account, b.s.title)
 	sh.set(1, 2, "Sign-ins and audit events of this account (by user principal name or object id; the audit events it initiated or was a target of), in time order. "+
-		"Rows filled red are evidence of a finding: the findings column gives their numbers on the Findings sheet.", b.s.subtitle)
+		"Rows filled red are evidence of a finding: the findings column gives their numbers on the Findings sheet and links to the first.", b.s.subtitle)
 	span := "whole export up to " + tl.Until.In(b.loc).Format("2006-01-02 15:04 MST")
 	if !tl.Since.IsZero() {
 		span = "events after " + tl.Since.In(b.loc).Format("2006-01-02 15:04 MST") + " up to " + tl.Until.In(b.loc).Format("2006-01-02 15:04 MST")
@@ -89,6 +89,15 @@ func (b *book) writeTimeline(name string, tl *analyze.Timeline, hl map[colKind]i
 			sh.set(i+1, y, b.value(v, fm[i]), st)
 			if mark && v == nil {
 				sh.style(cell(i+1, y), cell(i+1, y), st)
+			}
+		}
+		// The findings cell opens the row's first finding on the Findings sheet.
+		if !mark || findingsCol < 0 {
+			continue
+		}
+		if l, _ := row[findingsCol].([]any); len(l) > 0 {
+			if n, ok := analyze.AsInt(l[0]); ok {
+				sh.link(cell(findingsCol+1, y), fmt.Sprintf("'%s'!A%d", sheetFindings, tableHeaderRow+int(n)))
 			}
 		}
 	}
