@@ -27,14 +27,19 @@ over. The output's extension picks the format:
 The report is written to a temporary file beside REPORT and renamed when complete, so a
 failed run leaves nothing behind; REPORT may not be one of the inputs or the database.
 
+A short summary (time range, sign-ins per log type, the standard questions answered,
+the accounts to look at first, findings by severity, warnings) is printed on stdout;
+progress and errors go to stderr.
+
+--investigate UPN (repeatable) adds one timeline per account: its sign-ins and the audit
+events it initiated or was a target of, in time order, the rows that are evidence of a
+finding highlighted. An account without any event gets no timeline, and a warning says so.
+
 --intel FILE checks the incident's indicators (a CSV of IP addresses, networks,
 autonomous systems and user-agent substrings with labels; see 'signinlens findings --help')
 against every sign-in and audit event: detection ioc-match. --geoip FILE.mmdb (repeatable)
 fills the ASN, country, city and coordinates the export lacks from MaxMind-format
 databases (see 'signinlens findings --help'); nothing is downloaded.
-
-A short summary (time range, sign-ins per log type, the seed questions answered,
-findings by severity, warnings) is printed on stdout; progress and errors go to stderr.
 
 Exit codes: 0 done, 1 failure, 2 wrong usage, 3 no sign-ins in the input,
 4 a finding at or above --fail-on, 5 records rejected with --strict.
@@ -44,6 +49,7 @@ Examples:
   signinlens analyze --db case.duckdb -o report.md --window 30d
   signinlens analyze exports/ -o report.xlsx --raw --tz Europe/Berlin --fail-on high
   signinlens analyze exports/ -o report.json --set password-spray.min_users=5
+  signinlens analyze --db case.duckdb -o report.xlsx --investigate erin@contoso.com
   signinlens analyze --db case.duckdb -o report.xlsx --config tuning.conf
   signinlens analyze exports/ -o report.xlsx --intel incident-iocs.csv`
 
@@ -61,6 +67,8 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&raw, "raw", false, "also write the in-scope sign-ins to Raw sheets (.xlsx only; split at 1,048,576 rows)")
 	fs.StringVar(&failOn, "fail-on", "", "exit 4 when a finding of this `severity` or higher exists: "+strings.Join(queries.Severities(), ", "))
 	kf.add(fs)
+	var investigate []string
+	fs.StringArrayVar(&investigate, "investigate", nil, "add a timeline of this `UPN or id` (repeatable): its sign-ins and audit events in time order, evidence of findings highlighted")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -107,7 +115,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	}
 	bar := newProgress(e, d.quiet)
 	rep, err := analyze.Build(ctx, db, sum, p, analyze.ReportOptions{
-		Version: currentVersion(), Loc: loc, Database: d.db, Raw: raw, Progress: bar.step,
+		Version: currentVersion(), Loc: loc, Database: d.db, Raw: raw, Progress: bar.step, Investigate: investigate,
 	})
 	bar.done()
 	if err != nil {
@@ -188,6 +196,15 @@ func printAnalyzeSummary(w io.Writer, out string, f *report.Format, r *analyze.R
 		for _, a := range r.Answers {
 			fmt.Fprintf(w, "  %s\n", a)
 		}
+	}
+	if len(r.TopAccounts) > 0 {
+		fmt.Fprintln(w, "accounts to look at first:")
+		for _, a := range r.TopAccounts {
+			fmt.Fprintf(w, "  %s\n", a)
+		}
+	}
+	for _, tl := range r.Timelines {
+		fmt.Fprintf(w, "timeline of %s: %s\n", tl.Account, words.Plural(int64(len(tl.Table.Rows)), "event", "events"))
 	}
 	if len(r.DetectionRuns) > 0 {
 		var parts []string

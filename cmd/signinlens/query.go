@@ -43,7 +43,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	d.add(fs, "")
 	fs.StringVar(&format, "format", "table", "output `format`: "+strings.Join(report.TableFormats(), ", "))
 	qf.add(fs)
-	fs.BoolVar(&byVersion, "by-version", false, "browsers: keep the browser version (Edge 124.0.2478) instead of the family (Edge)")
+	fs.BoolVar(&byVersion, "by-version", false, "browsers: one row per family and version (Edge, 124.0.2478) instead of one per family (Edge)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -102,6 +102,15 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	asOf, err := resolveAsOf(ctx, db.SQL, &p)
 	if err != nil {
 		return err
+	}
+	if q.AfterDetections {
+		found, _, err := queries.RunDetections(ctx, db.SQL, p, asOf, "")
+		if err != nil {
+			return err
+		}
+		if err := queries.StoreFindings(ctx, db.SQL, found); err != nil {
+			return err
+		}
 	}
 	t, b, err := queries.Run(ctx, db.SQL, q, p, asOf)
 	if err != nil {

@@ -137,7 +137,7 @@ func TestQueryFlags(t *testing.T) {
 		t.Errorf("log-types --as-of --window:\n%s", out)
 	}
 	_, out, _ = runCLI(t, "query", "browsers", "--quiet", "--format", "csv", "--by-version", "--ip", "203.0.113.10", graph)
-	if want := "browser,sign_ins,users,failed_sign_ins\nEdge 124.0.2478,3,1,1\n(unknown),1,1,1\nEdge 125.0.2535,1,1,0\n"; out != want {
+	if want := "browser,versions,sign_ins,users,failed_sign_ins\nEdge,124.0.2478,3,1,1\n(unknown),,1,1,1\nEdge,125.0.2535,1,1,0\n"; out != want {
 		t.Errorf("browsers --by-version --ip:\n%s", out)
 	}
 	_, out, _ = runCLI(t, "query", "app-users", "--quiet", "--format", "csv", "--since", "2025-06-10T00:00:00Z", "--until", "2025-06-10T03:00:00Z", graph)

@@ -22,7 +22,7 @@ type Report struct {
 	// OrphanAuthSteps counts authentication-detail rows whose sign-in was never loaded.
 	OrphanAuthSteps int64          `json:"orphan_auth_steps"`
 	Counts          []LogTypeCount `json:"counts"`
-	// Answers are the seed questions answered in one line each, from the sections.
+	// Answers are the standard questions answered in one line each, from the sections.
 	Answers       []string       `json:"answers"`
 	Sections      []*Section     `json:"sections"`
 	Findings      []Finding      `json:"findings"`
@@ -30,11 +30,16 @@ type Report struct {
 	// Evidence lists the sign-ins behind each finding: the first column is the finding's
 	// 1-based position in Findings. AuditEvidence and ProvisioningEvidence list the audit and
 	// provisioning events behind them the same way (empty tables when no finding has any).
-	Evidence             *Table   `json:"evidence,omitempty"`
-	AuditEvidence        *Table   `json:"audit_evidence,omitempty"`
-	ProvisioningEvidence *Table   `json:"provisioning_evidence,omitempty"`
-	Warnings             []string `json:"warnings"`
-	Raw                  *RawRows `json:"-"`
+	Evidence             *Table `json:"evidence,omitempty"`
+	AuditEvidence        *Table `json:"audit_evidence,omitempty"`
+	ProvisioningEvidence *Table `json:"provisioning_evidence,omitempty"`
+	// TopAccounts name the accounts to look at first, one line each, from the accounts
+	// section (highest score first, at most TopAccountLines).
+	TopAccounts []string `json:"top_accounts"`
+	// Timelines are the accounts of ReportOptions.Investigate that have events.
+	Timelines []*Timeline `json:"timelines"`
+	Warnings  []string    `json:"warnings"`
+	Raw       *RawRows    `json:"-"`
 
 	loc *time.Location
 }
@@ -110,6 +115,9 @@ type ReportOptions struct {
 	// ProblemLimit caps the load problems listed per file (default 1,000; all are in load_problems).
 	ProblemLimit int
 	Raw          bool
+	// Investigate lists accounts (UPN or object id) whose sign-ins and audit events the
+	// report lays out as timelines.
+	Investigate []string
 	// Progress, when set, is told each step: done of total, and what runs next.
 	Progress func(done, total int, what string)
 }
@@ -156,7 +164,7 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 		Meta: Meta{Tool: "signinlens", Version: opt.Version, GeneratedAt: opt.GeneratedAt.UTC(), Database: opt.Database,
 			AsOf: asOf, Filters: describeFilters(p), TimeZone: opt.Loc.String()},
 		Answers: []string{}, Sections: []*Section{}, Findings: []Finding{}, DetectionRuns: []DetectionRun{},
-		Warnings: []string{}, loc: opt.Loc,
+		TopAccounts: []string{}, Timelines: []*Timeline{}, Warnings: []string{}, loc: opt.Loc,
 	}
 	if r.Meta.Database == "" {
 		r.Meta.Database = "(temporary database)"
@@ -167,38 +175,23 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 	if err := r.readSources(ctx, db, sum, opt.ProblemLimit); err != nil {
 		return nil, err
 	}
-	var plain []*queries.Query
+	var plain, after []*queries.Query
 	for _, q := range opt.Queries {
-		if q.Kind == "query" {
+		switch {
+		case q.Kind == "query" && q.AfterDetections:
+			after = append(after, q)
+		case q.Kind == "query":
 			plain = append(plain, q)
 		}
 	}
-	total := len(plain) + 1
+	total := len(plain) + len(after) + 1
 	for i, q := range plain {
 		if opt.Progress != nil {
 			opt.Progress(i, total, q.ID)
 		}
-		if err := ctx.Err(); err != nil {
+		if err := r.runSection(ctx, db, q, p, asOf); err != nil {
 			return nil, err
 		}
-		s := &Section{Query: q}
-		if f := queries.NeedsFilter(q); f != "" && !hasFilter(p, f) {
-			s.Skipped = fmt.Sprintf("runs only for one %s: signinlens query %s --%s ...", f, q.ID, f)
-			s.Bound, _, _ = queries.Bind(q, p, asOf)
-			r.Sections = append(r.Sections, s)
-			continue
-		}
-		g, err := queries.CheckAvailability(ctx, db.SQL, q)
-		if err != nil {
-			return nil, err
-		}
-		s.Missing, s.Partial, s.Unavailable = g.Missing, g.Partial(), g.Message()
-		t, b, err := queries.Run(ctx, db.SQL, q, p, asOf)
-		if err != nil {
-			return nil, err
-		}
-		s.Table, s.Bound = t, b
-		r.Sections = append(r.Sections, s)
 	}
 	detect := opt.Detect
 	if detect == nil {
@@ -220,6 +213,19 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 	if err := r.readEvidence(ctx, db.SQL, opt.EvidenceLimit); err != nil {
 		return nil, err
 	}
+	if len(after) > 0 || len(opt.Investigate) > 0 {
+		if err := queries.StoreFindings(ctx, db.SQL, r.Findings); err != nil {
+			return nil, err
+		}
+	}
+	for i, q := range after {
+		if opt.Progress != nil {
+			opt.Progress(len(plain)+1+i, total, q.ID)
+		}
+		if err := r.runSection(ctx, db, q, p, asOf); err != nil {
+			return nil, err
+		}
+	}
 	if opt.Progress != nil {
 		opt.Progress(total, total, "")
 	}
@@ -231,6 +237,10 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 		return nil, err
 	}
 	r.Warnings = r.warnings(caps)
+	r.TopAccounts = topAccounts(r, TopAccountLines)
+	if err := r.readTimelines(ctx, db.SQL, opt.Investigate, p); err != nil {
+		return nil, err
+	}
 	if opt.Raw {
 		raw, err := rawRows(ctx, db.SQL, p, asOf)
 		if err != nil {
@@ -239,6 +249,32 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 		r.Raw = raw
 	}
 	return r, nil
+}
+
+// runSection runs one query of the catalogue and adds its section to r.
+func (r *Report) runSection(ctx context.Context, db *store.DB, q *queries.Query, p Params, asOf time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s := &Section{Query: q}
+	if f := queries.NeedsFilter(q); f != "" && !hasFilter(p, f) {
+		s.Skipped = fmt.Sprintf("runs only for one %s: signinlens query %s --%s ...", f, q.ID, f)
+		s.Bound, _, _ = queries.Bind(q, p, asOf)
+		r.Sections = append(r.Sections, s)
+		return nil
+	}
+	g, err := queries.CheckAvailability(ctx, db.SQL, q)
+	if err != nil {
+		return err
+	}
+	s.Missing, s.Partial, s.Unavailable = g.Missing, g.Partial(), g.Message()
+	t, b, err := queries.Run(ctx, db.SQL, q, p, asOf)
+	if err != nil {
+		return err
+	}
+	s.Table, s.Bound = t, b
+	r.Sections = append(r.Sections, s)
+	return nil
 }
 
 // Location is the display zone the report was built for.

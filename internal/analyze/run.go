@@ -19,3 +19,6 @@ type (
 
 // ScopeMacro is the scoped() macro every catalogue query reads, for the Methodology record.
 const ScopeMacro = queries.ScopeMacro
+
+// FamilyMacros group operating systems and browsers into families, for the Methodology record.
+const FamilyMacros = queries.FamilyMacros

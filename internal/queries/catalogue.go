@@ -66,6 +66,10 @@ type Query struct {
 	// LogTypes are the sign-in log types the query reads (log-types: header); nil when it
 	// reads all four. Availability checks only blame files holding these log types.
 	LogTypes []string
+	// AfterDetections says the query reads the findings of the detections (after:
+	// detections header): the tables findings and finding_evidence that StoreFindings
+	// fills, so it runs once the detections have.
+	AfterDetections bool
 	// NeedsFilter is the standard filter (user, app or ip) without which the query returns
 	// nothing (needs-filter: header); "" when it runs unfiltered.
 	NeedsFilter string
@@ -106,8 +110,9 @@ func Severities() []string { return append([]string(nil), severities[:]...) }
 // Keys: id, title, question, window (required); log-types (required: all, or the log
 // types read, comma-separated); column (required, repeated: "name kind | meaning", kinds
 // as OutCol.Kind); param (repeated: "name type default | meaning"); requires (the signins
-// fields it needs); needs-filter (user, app or ip); needs-input (intel: run only with an
-// --intel file); note (repeated: a SELECT printed
+// fields it needs); after (detections: it reads the findings, see StoreFindings);
+// needs-filter (user, app or ip); needs-input (intel: run only with an --intel file);
+// note (repeated: a SELECT printed
 // under the table); chart ("rank=N category=COL value=COL [describe=COL] [add-up] |
 // title"); summary ("rank=N | template", see Summary); mirrors; reference (repeated);
 // and for detections severity, mitre and anchor. Every error names file:line.
@@ -196,6 +201,14 @@ func Parse(name, text string) (*Query, error) {
 				fail(i+1, "%v", err)
 			}
 			q.LogTypes = lt
+		case "after":
+			if seen[key] {
+				fail(i+1, "%s given twice", key)
+			}
+			if val != "detections" {
+				fail(i+1, "after wants detections (the query reads the findings tables)")
+			}
+			q.AfterDetections = true
 		case "needs-filter":
 			single(&q.NeedsFilter)
 			if val != "user" && val != "app" && val != "ip" {

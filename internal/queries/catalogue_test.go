@@ -179,6 +179,15 @@ func TestCatalogueColumns(t *testing.T) {
 			if queries.NeedsFilter(q) == "user" {
 				p.User = "alice@contoso.example"
 			}
+			if q.AfterDetections {
+				found, _, err := queries.RunDetections(ctx, tc.db.SQL, p, asOf, "")
+				if err == nil {
+					err = queries.StoreFindings(ctx, tc.db.SQL, found)
+				}
+				if err != nil {
+					t.Fatalf("%s: detections before it: %v", q.ID, err)
+				}
+			}
 			tab, _, err := queries.Run(ctx, tc.db.SQL, q, p, asOf)
 			if err != nil {
 				t.Errorf("%s on the %s database: %v", q.ID, tc.name, err)

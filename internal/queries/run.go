@@ -10,8 +10,9 @@ import (
 	"github.com/signinlens/signinlens/internal/reference"
 )
 
-// Prepare readies db for the catalogue: it creates the scoped() macro and the error_codes
-// reference table (code, class, meaning) from reference.Codes(). Both are temporary, so the
+// Prepare readies db for the catalogue: it creates the scoped() macro, the error_codes
+// reference table (code, class, meaning) from reference.Codes() and the family macros
+// (FamilyMacros). Both are temporary, so the
 // database file is not changed. DuckDB temp objects live per connection, so Prepare limits
 // db to one connection (SetMaxOpenConns(1)); callers that set their own pool size must keep
 // it at one.
@@ -22,6 +23,11 @@ func Prepare(ctx context.Context, db *sql.DB) error {
 	}
 	if err := createErrorCodes(ctx, db); err != nil {
 		return fmt.Errorf("define error_codes: %w", err)
+	}
+	for _, m := range strings.Split(FamilyMacros, ";\n") {
+		if _, err := db.ExecContext(ctx, m); err != nil {
+			return fmt.Errorf("define the family macros: %w", err)
+		}
 	}
 	return nil
 }
@@ -55,19 +61,7 @@ func insertRows(ctx context.Context, db execer, table string, rows [][]any) erro
 	if len(rows) == 0 {
 		return nil
 	}
-	row := "(" + strings.Repeat("?, ", len(rows[0])-1) + "?)"
-	var b strings.Builder
-	b.WriteString("INSERT INTO " + table + " VALUES ")
-	args := make([]any, 0, len(rows)*len(rows[0]))
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(row)
-		args = append(args, r...)
-	}
-	_, err := db.ExecContext(ctx, b.String(), args...)
-	return err
+	return insertRows(ctx, db, table, rows)
 }
 
 // LatestEvent is the default as-of: the newest created_at in the database.

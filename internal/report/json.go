@@ -29,7 +29,8 @@ func WriteJSON(ctx context.Context, w io.Writer, r *analyze.Report) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(jsonReport{Meta: r.Meta, Sources: r.Sources, OrphanAuthSteps: r.OrphanAuthSteps, Counts: r.Counts,
 		Answers: r.Answers, Sections: sections, Findings: r.Findings, Evidence: r.Evidence,
-		AuditEvidence: r.AuditEvidence, ProvisioningEvidence: r.ProvisioningEvidence, Warnings: r.Warnings,
+		AuditEvidence: r.AuditEvidence, ProvisioningEvidence: r.ProvisioningEvidence, TopAccounts: r.TopAccounts,
+		Timelines: r.Timelines, Warnings: r.Warnings,
 		DetectionRuns: runs, ScopeMacro: analyze.ScopeMacro})
 }
 
@@ -47,10 +48,12 @@ type jsonReport struct {
 	Evidence        *analyze.Table         `json:"evidence,omitempty"`
 	AuditEvidence   *analyze.Table         `json:"audit_evidence,omitempty"`
 	// ProvisioningEvidence lists the provisioning events behind the findings.
-	ProvisioningEvidence *analyze.Table  `json:"provisioning_evidence,omitempty"`
-	Warnings             []string        `json:"warnings"`
-	DetectionRuns        []jsonDetection `json:"detection_runs"`
-	ScopeMacro           string          `json:"scope_macro"`
+	ProvisioningEvidence *analyze.Table      `json:"provisioning_evidence,omitempty"`
+	TopAccounts          []string            `json:"top_accounts"`
+	Timelines            []*analyze.Timeline `json:"timelines"`
+	Warnings             []string            `json:"warnings"`
+	DetectionRuns        []jsonDetection     `json:"detection_runs"`
+	ScopeMacro           string              `json:"scope_macro"`
 }
 
 type jsonDetection struct {

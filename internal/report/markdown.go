@@ -31,6 +31,12 @@ func WriteMarkdown(ctx context.Context, w io.Writer, r *analyze.Report) error {
 			b.WriteString("- " + mdEscape(a) + "\n")
 		}
 	}
+	if len(r.TopAccounts) > 0 {
+		b.WriteString("\n## Accounts to look at first\n\n")
+		for _, a := range r.TopAccounts {
+			b.WriteString("- " + mdEscape(a) + "\n")
+		}
+	}
 	if len(r.DetectionRuns) > 0 {
 		b.WriteString("\n## Findings by severity\n\n")
 		var parts []string
@@ -48,6 +54,10 @@ func WriteMarkdown(ctx context.Context, w io.Writer, r *analyze.Report) error {
 	if len(r.Findings) > 0 {
 		b.WriteString("\n## Findings\n\n")
 		mdTable(&b, findingsTable(r), loc, 100)
+	}
+	for _, tl := range r.Timelines {
+		fmt.Fprintf(&b, "\n## Timeline of %s\n\nSign-ins and audit events in time order; a row with findings is evidence of those findings (numbers as in Findings).\n\n", mdEscape(tl.Account))
+		mdTable(&b, tl.Table, loc, 0)
 	}
 	for _, s := range r.Sections {
 		if err := ctx.Err(); err != nil {

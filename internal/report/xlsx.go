@@ -137,6 +137,7 @@ type book struct {
 	sheets      map[*analyze.Section]string // query sheet names
 	raws        []string
 	charts      []chartData
+	timelines   []string // timeline sheet names, one per r.Timelines entry
 	clipped     int64
 	tables      map[string]bool
 }
@@ -219,6 +220,11 @@ func (b *book) write(ctx context.Context) error {
 		b.sheets[s] = name
 		order = append(order, name)
 	}
+	// The accounts to look at first, and the timelines of those investigated, come right
+	// after the Summary.
+	first := b.accountSheets(taken)
+	order = slices.Insert(slices.DeleteFunc(order, func(n string) bool { return slices.Contains(first, n) }), 1, first...)
+	chartsAt += len(first)
 	// The charts name the query sheets they draw from, so they are worked out after them.
 	var err error
 	if b.charts, err = b.chartData(); err != nil {
@@ -251,7 +257,7 @@ func (b *book) write(ctx context.Context) error {
 	for _, step := range []struct {
 		sheet string
 		write func() error
-	}{{sheetFindings, b.writeFindings}, {sheetEvidence, b.writeEvidence}, {sheetCharts, b.writeCharts}} {
+	}{{sheetFindings, b.writeFindings}, {sheetEvidence, b.writeEvidence}, {sheetCharts, b.writeCharts}, {"timeline", b.writeTimelines}} {
 		if err := step.write(); err != nil {
 			return fmt.Errorf("sheet %s: %w", step.sheet, err)
 		}
@@ -373,14 +379,26 @@ func colName(col int) string {
 // landscape prints the sheet across, one page wide.
 func (b *book) landscape(sheet string) error { return b.pageSetup(sheet, true) }
 
-// fitWidth is the widest sheet (in character widths) still printed one page wide; wider
-// sheets print across pages at full size rather than in unreadable type.
-const fitWidth = 260
+// portraitWidth is the widest table (in character widths) printed upright; wider tables
+// print in landscape. Either way a table sheet prints one page wide.
+const portraitWidth = 100
+
+// tablePageSetup prints a table sheet whose columns are fm one page wide: upright when
+// narrow, in landscape when wide. Like pageSetup, it comes before a stream writer.
+func (b *book) tablePageSetup(sheet string, fm []colFormat) error {
+	if totalWidth(fm) <= portraitWidth {
+		return b.pageLayout(sheet, "portrait", true)
+	}
+	return b.pageSetup(sheet, true)
+}
 
 // pageSetup prints sheet in landscape, fitted to one page wide when fit is true. For a
 // streamed sheet it must come before the stream writer, which keeps these settings.
-func (b *book) pageSetup(sheet string, fit bool) error {
-	o := "landscape"
+func (b *book) pageSetup(sheet string, fit bool) error { return b.pageLayout(sheet, "landscape", fit) }
+
+// pageLayout sets the orientation o (portrait or landscape) and, when fit is true, one
+// page wide and as many pages tall as it takes.
+func (b *book) pageLayout(sheet, o string, fit bool) error {
 	opts := &excelize.PageLayoutOptions{Orientation: &o}
 	if fit {
 		one, zero, yes := 1, 0, true

@@ -162,7 +162,7 @@ func (b *book) writeEvidence() error {
 			widths[j] = max(widths[j], f.width)
 		}
 	}
-	if err := b.pageSetup(sheetEvidence, totalWidth(fms[0]) <= fitWidth); err != nil {
+	if err := b.tablePageSetup(sheetEvidence, fms[0]); err != nil {
 		return err
 	}
 	sw, err := b.f.NewStreamWriter(sheetEvidence)

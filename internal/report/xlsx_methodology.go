@@ -44,6 +44,7 @@ func (b *book) writeMethodology() error {
 	kv("Windows", "Each query reads scoped(since, until, app, user, ip, log_types): sign-ins with since < created_at <= until that match the filters. since is until minus the query's window unless --window, --since or --all say otherwise; until is the as-of time.")
 	kv("Record versions", recordVersions)
 	lines("scoped() macro", analyze.ScopeMacro)
+	lines("Family macros", analyze.FamilyMacros)
 	y++
 	entry := func(q *queries.Query, bound analyze.Bound, result string, link string) {
 		sh.set(1, y, q.ID, b.s.h2)

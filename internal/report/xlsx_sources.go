@@ -49,7 +49,7 @@ func (b *book) writeSources() error {
 	if sh.err != nil {
 		return sh.err
 	}
-	if err := b.pageSetup(sheetSources, totalWidth(fm) <= fitWidth); err != nil {
+	if err := b.tablePageSetup(sheetSources, fm); err != nil {
 		return err
 	}
 	y, err := b.plainTable(sheetSources, tableHeaderRow, "sources", t, fm, "(no sources)")

@@ -69,7 +69,7 @@ func (b *book) writeSummary(order []string) error {
 		y++
 	}
 	y++
-	heading("The seed questions, answered")
+	heading("The standard questions, answered")
 	if len(r.Answers) == 0 {
 		line("No catalogue query that answers them ran.", b.s.note)
 	}
@@ -77,6 +77,15 @@ func (b *book) writeSummary(order []string) error {
 		line("• "+a, 0)
 	}
 	y++
+	if sheet := b.accountsSheet(); sheet != "" && len(r.TopAccounts) > 0 {
+		heading("Accounts to look at first")
+		for _, a := range r.TopAccounts {
+			line("• "+a, 0)
+		}
+		sh.set(1, y, "Every account with findings, and how the score is counted, on the "+sheet+" sheet", b.s.link)
+		sh.link(cell(1, y), fmt.Sprintf("'%s'!A1", sheet))
+		y += 2
+	}
 	if len(r.DetectionRuns) > 0 || len(r.Findings) > 0 {
 		heading("Findings by severity")
 		for _, c := range r.SeverityCounts() {
@@ -125,6 +134,9 @@ func (b *book) describeSheet(name string) string {
 		return "every input file: format, SHA-256, record accounting, rejected records"
 	case sheetMethodology:
 		return "each query's question, window, parameters as used and SQL, to re-perform the work"
+	}
+	if d := b.describeAccountSheet(name); d != "" {
+		return d
 	}
 	if strings.HasPrefix(name, sheetRaw) {
 		return "the sign-ins themselves (--raw)"

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -13,7 +12,7 @@ import (
 // kinds says how each column is shown (sectionKinds or typeKinds).
 func (b *book) streamTable(sheet, id string, head [][2]any, t *analyze.Table, kinds []colKind, empty string) (streamWriter, []colFormat, error) {
 	fm := b.formats(t, kinds)
-	if err := b.pageSetup(sheet, totalWidth(fm) <= fitWidth); err != nil {
+	if err := b.tablePageSetup(sheet, fm); err != nil {
 		return nil, nil, err
 	}
 	sw, err := b.f.NewStreamWriter(sheet)
@@ -72,16 +71,7 @@ func (b *book) streamTable(sheet, id string, head [][2]any, t *analyze.Table, ki
 // writeSection puts one query's result on its own sheet, under its title, question and window.
 func (b *book) writeSection(s *analyze.Section) error {
 	q := s.Query
-	info := fmt.Sprintf("%s · %d rows · times in %s", capitalize(analyze.DescribeWindow(s.Bound, b.loc)), len(s.Table.Rows), b.zone)
-	head := [][2]any{
-		{excelize.Cell{StyleID: b.s.title, Value: q.Title}},
-		{excelize.Cell{StyleID: b.s.subtitle, Value: q.Question}},
-		{excelize.Cell{StyleID: b.s.note, Value: info}},
-	}
-	if s.Unavailable != "" {
-		head[2][0] = excelize.Cell{StyleID: b.s.warn, Value: info + " · " + s.Unavailable}
-	}
-	sw, _, err := b.streamTable(b.sheets[s], q.ID, head, s.Table, sectionKinds(s), "(no rows in this window)")
+	sw, _, err := b.streamTable(b.sheets[s], q.ID, b.sectionHead(s), s.Table, sectionKinds(s), "(no rows in this window)")
 	if err != nil {
 		return err
 	}

@@ -64,9 +64,9 @@ func TestWorkbookSheetsTablesAndTypes(t *testing.T) {
 	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Detect: rptFakeDetect})
 	f, data := rptWorkbook(t, r)
 	sheets := f.GetSheetList()
-	wantStart := []string{"Summary", "Findings", "Evidence", "Charts"}
-	if !slices.Equal(sheets[:4], wantStart) {
-		t.Errorf("first sheets %q, want %q", sheets[:4], wantStart)
+	wantStart := []string{"Summary", "accounts", "Findings", "Evidence", "Charts"}
+	if !slices.Equal(sheets[:5], wantStart) {
+		t.Errorf("first sheets %q, want %q", sheets[:5], wantStart)
 	}
 	if got := sheets[len(sheets)-2:]; !slices.Equal(got, []string{"Sources", "Methodology"}) {
 		t.Errorf("last sheets %q", got)
@@ -165,7 +165,7 @@ func TestWorkbookSheetsTablesAndTypes(t *testing.T) {
 		}
 	}
 	// Summary: counts by hand, answers, severities.
-	for _, want := range []string{"Sign-ins by log type and outcome", "interactiveUser", "Findings by severity", "The seed questions, answered",
+	for _, want := range []string{"Sign-ins by log type and outcome", "interactiveUser", "Findings by severity", "The standard questions, answered",
 		"• 10 sign-ins in all events up to 2025-06-15 12:00 UTC", "Data-quality warnings", "test"} {
 		if !rptSheetHas(f, "Summary", want) {
 			t.Errorf("Summary lacks %q", want)
@@ -189,7 +189,8 @@ func TestWorkbookTimeZone(t *testing.T) {
 // TestFormulaInjection: text from the export that a spreadsheet would run is written as
 // plain strings, wherever it lands.
 func TestFormulaInjection(t *testing.T) {
-	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Raw: true, Detect: rptFakeDetect})
+	r := rptBuild(t, analyze.Params{}, analyze.ReportOptions{Raw: true, Detect: rptFakeDetect,
+		Investigate: []string{"alice@contoso.example", "bob@contoso.example", "carol@contoso.example"}})
 	f, _ := rptWorkbook(t, r)
 	payloads := []string{`=HYPERLINK("http://x","y")`, `+cmd|' /C calc'!A0`, `@SUM(1)`, `-2+3`, `=1+1`, `=1+1 is text`}
 	seen := map[string][]string{}

@@ -8,8 +8,9 @@
 -- log-types: interactiveUser, nonInteractiveUser
 -- summary: rank=4 | {{if not rows}}{{title}}: no user sign-ins in {{window}}{{else}}{{with $r := first}}Most user sign-ins came from the browser {{text $r.browser}}: {{thousands $r.sign_ins}} of {{thousands (sum "sign_ins")}}{{percent $r.sign_ins (sum "sign_ins")}} in {{window}}{{end}}{{with $r := second}}; next {{text $r.browser}} ({{thousands $r.sign_ins}}){{end}}{{end}}
 -- chart: rank=2 category=browser value=sign_ins | Browsers: user sign-ins
--- param: by_version boolean false | keep the browser string as exported ("Edge 124.0.2478") instead of its family ("Edge"); flag --by-version
--- column: browser text | browser family: the exported browser string without its trailing version ("Edge 124.0.2478" is "Edge"); "(unknown)" when empty
+-- param: by_version boolean false | one row per browser family and version ("Edge", "124.0.2478") instead of one per family; flag --by-version
+-- column: browser text | browser family: the exported strings grouped without their versions ("Edge 124.0.2478" is Edge, "Mobile Safari 17.4" is Safari; families in the README); "(unknown)" when empty
+-- column: versions list | the versions the exported strings carried ("124.0.2478, 125.0.2535"); with by_version the row's one version
 -- column: sign_ins integer | interactive and non-interactive user sign-ins
 -- column: users integer | distinct users (by user id)
 -- column: failed_sign_ins integer | sign-ins with a non-zero error code (interrupts included)
@@ -22,14 +23,12 @@ WITH per_user AS (
     GROUP BY browser, user_id
 )
 SELECT
-    CASE
-        WHEN nullif(trim(browser), '') IS NULL THEN '(unknown)'
-        WHEN $by_version THEN trim(browser)
-        ELSE regexp_replace(trim(browser), '\s+[0-9][0-9.]*$', '')
-    END AS browser,
+    browser_family(browser) AS browser,
+    list(DISTINCT browser_version(browser) ORDER BY browser_version(browser))
+        FILTER (WHERE browser_version(browser) <> '') AS versions,
     sum(sign_ins)::BIGINT AS sign_ins,
     count(DISTINCT user_id) AS users,
     sum(failed)::BIGINT AS failed_sign_ins
 FROM per_user
-GROUP BY 1
-ORDER BY sign_ins DESC, browser
+GROUP BY browser_family(browser), CASE WHEN $by_version THEN browser_version(browser) ELSE '' END
+ORDER BY sign_ins DESC, browser, versions
