@@ -68,6 +68,9 @@ func StoreFindings(ctx context.Context, db *sql.DB, fs []Finding) error {
 
 // insertRows adds rows to table in one bound INSERT; every row has one value per column.
 func insertRows(ctx context.Context, db execer, table string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
 	row := "(" + strings.Repeat("?, ", len(rows[0])-1) + "?)"
 	var b strings.Builder
 	b.WriteString("INSERT INTO " + table + " VALUES ")

@@ -56,14 +56,6 @@ func createTempTable(ctx context.Context, db execer, create, table string, rows 
 	return insertRows(ctx, db, table, rows)
 }
 
-// insertRows appends rows to table in one bound INSERT.
-func insertRows(ctx context.Context, db execer, table string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	return insertRows(ctx, db, table, rows)
-}
-
 // LatestEvent is the default as-of: the newest created_at in the database.
 func LatestEvent(ctx context.Context, db *sql.DB) (time.Time, error) {
 	var t sql.NullTime
