@@ -132,13 +132,8 @@ func runFindings(ctx context.Context, e *env, args []string) error {
 	if err := report.RenderTable(e.stdout, queries.FindingsTable(found), format, report.RenderOptions{Loc: loc}); err != nil {
 		return err
 	}
-	for _, r := range runs {
-		switch {
-		case r.Skipped != "":
-			warnf(e, "detection %s could not run: %s", r.Query.ID, r.Skipped)
-		case r.Limited != "":
-			warnf(e, "detection %s: %s", r.Query.ID, r.Limited)
-		}
+	for _, w := range queries.RunWarnings(runs) {
+		warnf(e, "%s", w)
 	}
 	return checkFailOn(found, failOn)
 }

@@ -142,7 +142,7 @@ func TestFindingsSaysWhatCouldNotRun(t *testing.T) {
 	if len(only(findingsJSON(t, out), "identity-protection-risk")) != 0 {
 		t.Errorf("identity-protection-risk reported findings without risk fields")
 	}
-	if !strings.Contains(errOut, "signinlens: warning: detection identity-protection-risk could not run: risk fields are not available") {
+	if !strings.Contains(errOut, "signinlens: warning: detection identity-protection-risk did not run: risk fields are not available") {
 		t.Errorf("stderr %q", errOut)
 	}
 }

@@ -84,30 +84,7 @@ func (r *Report) warnings(caps []int64) []string {
 			w = append(w, s.Unavailable)
 		}
 	}
-	// Detections skipped for one reason (the first-seen family under a short baseline) share
-	// one warning.
-	var reasons []string
-	bySkip := map[string][]string{}
-	for _, d := range r.DetectionRuns {
-		if d.Skipped != "" {
-			if bySkip[d.Skipped] == nil {
-				reasons = append(reasons, d.Skipped)
-			}
-			bySkip[d.Skipped] = append(bySkip[d.Skipped], d.Query.ID)
-		}
-	}
-	for _, why := range reasons {
-		if ids := bySkip[why]; len(ids) == 1 {
-			w = append(w, fmt.Sprintf("detection %s did not run: %s", ids[0], why))
-		} else {
-			w = append(w, fmt.Sprintf("detections %s and %s did not run: %s", strings.Join(ids[:len(ids)-1], ", "), ids[len(ids)-1], why))
-		}
-	}
-	for _, d := range r.DetectionRuns {
-		if d.Skipped == "" && d.Limited != "" {
-			w = append(w, fmt.Sprintf("detection %s ran on part of the data: %s", d.Query.ID, d.Limited))
-		}
-	}
+	w = append(w, queries.RunWarnings(r.DetectionRuns)...)
 	if r.OrphanAuthSteps > 0 {
 		w = append(w, fmt.Sprintf("%d authentication-detail rows have no matching sign-in (their request id was not loaded)", r.OrphanAuthSteps))
 	}

@@ -407,3 +407,32 @@ func timeOrNil(t time.Time) any {
 	}
 	return t
 }
+
+// RunWarnings says which detections did not run and why, and which ran on part of the data,
+// one line each; detections skipped for one reason (the first-seen family under a short
+// baseline) share one line.
+func RunWarnings(runs []DetectionRun) []string {
+	var w, reasons []string
+	bySkip := map[string][]string{}
+	for _, d := range runs {
+		if d.Skipped != "" {
+			if bySkip[d.Skipped] == nil {
+				reasons = append(reasons, d.Skipped)
+			}
+			bySkip[d.Skipped] = append(bySkip[d.Skipped], d.Query.ID)
+		}
+	}
+	for _, why := range reasons {
+		if ids := bySkip[why]; len(ids) == 1 {
+			w = append(w, fmt.Sprintf("detection %s did not run: %s", ids[0], why))
+		} else {
+			w = append(w, fmt.Sprintf("detections %s and %s did not run: %s", strings.Join(ids[:len(ids)-1], ", "), ids[len(ids)-1], why))
+		}
+	}
+	for _, d := range runs {
+		if d.Skipped == "" && d.Limited != "" {
+			w = append(w, fmt.Sprintf("detection %s ran on part of the data: %s", d.Query.ID, d.Limited))
+		}
+	}
+	return w
+}
