@@ -174,6 +174,12 @@ func printAnalyzeSummary(w io.Writer, out string, f *report.Format, r *analyze.R
 			fmt.Fprintf(w, "  %s\n", a)
 		}
 	}
+	if len(r.Changes) > 0 {
+		fmt.Fprintln(w, "what changed:")
+		for _, a := range r.Changes {
+			fmt.Fprintf(w, "  %s\n", a)
+		}
+	}
 	if len(r.DetectionRuns) > 0 {
 		var parts []string
 		for _, c := range r.SeverityCounts() {

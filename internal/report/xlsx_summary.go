@@ -77,6 +77,13 @@ func (b *book) writeSummary(order []string) error {
 		line("• "+a, 0)
 	}
 	y++
+	if len(r.Changes) > 0 {
+		heading("What changed (audit and provisioning logs)")
+		for _, a := range r.Changes {
+			line("• "+a, 0)
+		}
+		y++
+	}
 	if len(r.DetectionRuns) > 0 || len(r.Findings) > 0 {
 		heading("Findings by severity")
 		for _, c := range r.SeverityCounts() {
