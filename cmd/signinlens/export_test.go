@@ -27,7 +27,7 @@ func TestExportParquet(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &tables); err != nil {
 		t.Fatalf("export --json: %v\n%s", err, stdout)
 	}
-	if len(tables) != 9 || tables[0].Table != "signins" || tables[0].Rows == 0 {
+	if len(tables) != 19 || tables[0].Table != "signins" || tables[0].Rows == 0 {
 		t.Fatalf("export --json: %+v", tables)
 	}
 	// The Parquet files read back through the sql command hold the same sign-ins.

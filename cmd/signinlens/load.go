@@ -113,7 +113,7 @@ func printLoadSummary(w io.Writer, s *store.Summary) {
 		fmt.Fprintf(w, "  records %d = loaded %d%s + duplicates %d + rejected %d + skipped %d\n",
 			f.Records, f.Loaded, versionsTerm(f.Versions), f.Duplicates, f.Rejected, f.Skipped)
 		for _, k := range store.SortedKeys(f.SkippedCategories) {
-			fmt.Fprintf(w, "  skipped %d %s (not sign-ins)\n", f.SkippedCategories[k], k)
+			fmt.Fprintf(w, "  skipped %d %s (a log that is not loaded)\n", f.SkippedCategories[k], k)
 		}
 		for _, n := range f.Notes {
 			fmt.Fprintf(w, "  note: %s\n", n)
@@ -136,7 +136,7 @@ func printLoadSummary(w io.Writer, s *store.Summary) {
 		fmt.Fprintf(w, "versions: %d records were further versions of a sign-in already loaded (later content, e.g. MFA completed or risk added); each is kept in signin_versions and merged into its sign-in\n", t.Versions)
 	}
 	var parts []string
-	for _, lt := range loaders.LogTypes() {
+	for _, lt := range append(loaders.LogTypes(), loaders.AuditLog, loaders.ProvisioningLog) {
 		parts = append(parts, fmt.Sprintf("%s %d", lt, t.ByLogType[lt]))
 	}
 	fmt.Fprintf(w, "by log type: %s\n", strings.Join(parts, ", "))

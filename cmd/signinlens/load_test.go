@@ -41,17 +41,18 @@ func TestLoadJSONSummary(t *testing.T) {
 		t.Fatalf("%d files", len(got.Files))
 	}
 	d := got.Files[2]
-	if d.Format != "diagnostic-jsonl" || d.Records != 6 || d.Loaded != 4 || d.Rejected != 1 || d.Skipped != 1 || len(d.SHA256) != 64 || d.Bytes != 1448 {
+	// 4 sign-ins and an audit event are loaded.
+	if d.Format != "diagnostic-jsonl" || d.Records != 6 || d.Loaded != 5 || d.Rejected != 1 || d.Skipped != 0 || len(d.SHA256) != 64 || d.Bytes != 1448 {
 		t.Errorf("diagnostic file %+v", d)
 	}
 	if len(d.Problems) != 1 || d.Problems[0].Line != 6 {
 		t.Errorf("problems %+v", d.Problems)
 	}
 	tt := got.Totals
-	if tt.Records != 9 || tt.Loaded != 7 || tt.Rejected != 1 || tt.Skipped != 1 || tt.Duplicates != 0 {
+	if tt.Records != 9 || tt.Loaded != 8 || tt.Rejected != 1 || tt.Skipped != 0 || tt.Duplicates != 0 {
 		t.Errorf("totals %+v", tt)
 	}
-	want := map[string]int64{"interactiveUser": 3, "nonInteractiveUser": 1, "servicePrincipal": 1, "managedIdentity": 2}
+	want := map[string]int64{"interactiveUser": 3, "nonInteractiveUser": 1, "servicePrincipal": 1, "managedIdentity": 2, "audit": 1, "provisioning": 0}
 	for k, v := range want {
 		if tt.ByLogType[k] != v {
 			t.Errorf("by_log_type %s = %d, want %d", k, tt.ByLogType[k], v)

@@ -12,12 +12,12 @@ var formats = []*Format{
 	adminCSVFormat,
 	laCSVFormat,
 	powershellCSVFormat,
-	jsonFormat("graph-page", "Microsoft Graph /auditLogs/signIns response pages ({\"value\":[...]})"),
+	jsonFormat("graph-page", "Microsoft Graph /auditLogs/signIns, directoryAudits and provisioning response pages ({\"value\":[...]})"),
 	jsonFormat("diagnostic-envelope", "Azure Monitor records envelope ({\"records\":[...]})"),
 	jsonFormat("la-rest-json", "Log Analytics query API response ({\"tables\":[...]})"),
 	jsonFormat("diagnostic-jsonl", "diagnostic-settings records, one per line (PT1H.json)"),
 	jsonFormat("la-json-rows", "Log Analytics rows as JSON objects (JSON lines or array)"),
-	jsonFormat("graph-jsonl", "Graph sign-in objects, one per line"),
+	jsonFormat("graph-jsonl", "Graph sign-in, directoryAudit and provisioning objects, one per line"),
 	jsonFormat("json-array", "JSON array of Graph-shaped sign-ins (admin center download, saved value[], Extractor-Suite, ConvertTo-Json)"),
 }
 

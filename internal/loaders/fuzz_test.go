@@ -45,6 +45,22 @@ func (s *checkSink) AuthStep(st *AuthStep) error {
 
 func (s *checkSink) Skip(string) { s.skips++ }
 
+func (s *checkSink) Audit(a *AuditRecord) error {
+	s.records++
+	if a.ActivityAt.IsZero() || (a.Line <= 0 && a.Index <= 0) {
+		s.t.Fatalf("audit record without a time or a position")
+	}
+	return nil
+}
+
+func (s *checkSink) Provisioning(p *ProvisioningRecord) error {
+	s.records++
+	if p.ActivityAt.IsZero() || (p.Line <= 0 && p.Index <= 0) {
+		s.t.Fatalf("provisioning record without a time or a position")
+	}
+	return nil
+}
+
 func (s *checkSink) Reject(p Problem) {
 	s.rejects++
 	if p.Reason == "" || (p.Line <= 0 && p.Index <= 0) {

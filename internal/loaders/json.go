@@ -56,7 +56,12 @@ func classifyHead(head []byte) (string, string) {
 		return "diagnostic-jsonl", "JSON objects with category and properties (diagnostic-settings records)"
 	case has("timegenerated") && (has("type") || has("category")) && !has("properties"):
 		return "la-json-rows", "JSON objects with TimeGenerated and Type columns (Log Analytics rows)"
-	case has("createddatetime") || has("signineventtypes") || has("activitydatetime"):
+	case has("activitydatetime") && !has("createddatetime"):
+		if b[0] == '[' {
+			return "json-array", "a JSON array of objects with activityDateTime (Graph directoryAudit or provisioning objects)"
+		}
+		return "graph-jsonl", "JSON objects with activityDateTime at the top level (Graph directoryAudit or provisioning objects)"
+	case has("createddatetime") || has("signineventtypes"):
 		if b[0] == '[' {
 			return "json-array", "a JSON array of objects with createdDateTime (Graph-shaped sign-ins)"
 		}
@@ -122,6 +127,8 @@ type jsonReader struct {
 	p     *fastjson.Parser // from parsers; returned when the file is read
 	n     Normalizer
 	rec   Record
+	aud   AuditRecord
+	prov  ProvisioningRecord
 	index int64 // records seen, 1-based after increment
 	// timeFallback counts diagnostic records without createdDateTime placed at their write time.
 	timeFallback int64
@@ -144,7 +151,7 @@ func readJSON(c *ReadContext) error {
 		err = j.readValues()
 	}
 	if j.timeFallback > 0 {
-		c.Note("%d diagnostic records have no properties.createdDateTime; their event time is the record's write time (time)", j.timeFallback)
+		c.Note("%d records have no event time (createdDateTime, activityDateTime); their event time is the record's write time (time, TimeGenerated)", j.timeFallback)
 	}
 	if len(j.n.TypeNames) > 0 {
 		var names []string

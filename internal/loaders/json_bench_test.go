@@ -65,7 +65,7 @@ func TestParallelLinesMatchSerial(t *testing.T) {
 		[]byte("{\"category\": \"SignInLogs\", \"time\": \"2025-06-01T00:00:00Z\", \"properties\": \n"), // invalid JSON
 		[]byte("\n"),
 		[]byte("   \r\n"),
-		[]byte(`{"category": "AuditLogs", "time": "2025-06-01T00:00:00Z", "properties": {"id": "x"}}` + "\n"),
+		[]byte(`{"category": "AuditLogs", "time": "2025-06-01T00:00:00Z", "properties": {"id": "x", "activityDateTime": "2025-06-01T00:00:00Z"}}` + "\n"),
 		[]byte(`{"category": "SignInLogs", "time": "2025-06-01T00:00:00Z"}` + "\n"),
 		[]byte(`{"category": "SignInLogs", "time": "2025-06-01T00:00:00Z", "properties": {"id": "no-time", "status": {"errorCode": 0}}}` + "\n"),
 		[]byte(`{"category": "SignInLogs", "time": "2025-06-01T00:00:00Z", "properties": {"id": "bad-time", "createdDateTime": "yesterday", "status": {"errorCode": 0}}}` + "\n"),
@@ -79,6 +79,7 @@ func TestParallelLinesMatchSerial(t *testing.T) {
 	}
 	// A records envelope on one line, and a last line cut off.
 	fmt.Fprintf(&b, "{\"records\": [%s, %s]}\n", bytes.TrimSpace(lines[1]), bytes.TrimSpace(lines[2]))
+	b.WriteString(`{"category": "RiskyUsers", "time": "2025-06-01T00:00:00Z", "properties": {"id": "x"}}` + "\n")
 	b.Write(lines[3][:len(lines[3])/2])
 	path := filepath.Join(t.TempDir(), "PT1H.json")
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
@@ -126,6 +127,8 @@ func TestParallelArrayMatchesSerial(t *testing.T) {
 		"[" + elems[1] + ",\n" + elems[2] + "]", // nested array
 		`{"value": [` + elems[3] + `]}`,         // an envelope as an element
 		`{"activityDateTime": "2025-06-01T00:00:00Z", "id": "audit"}`,
+		`{"activityDateTime": "2025-06-01T00:00:00Z", "id": "a2", "activityDisplayName": "Add user", "targetResources": [{"id": "u1", "type": "User", "modifiedProperties": [{"displayName": "AccountEnabled", "oldValue": null, "newValue": "[true]"}]}]}`,
+		`{"activityDateTime": "2025-06-01T00:00:00Z", "id": "p1", "jobId": "j1", "provisioningStatusInfo": {"status": "success"}}`,
 	}
 	var b strings.Builder
 	b.WriteString("[\n")
@@ -160,7 +163,12 @@ type countSink struct{ n, rejected, skipped int }
 func (s *countSink) Record(r *Record) error      { s.n++; return nil }
 func (s *countSink) AuthStep(st *AuthStep) error { s.n++; return nil }
 func (s *countSink) Skip(string)                 { s.skipped++ }
-func (s *countSink) Reject(Problem)              { s.rejected++ }
+func (s *countSink) Audit(*AuditRecord) error    { s.n++; return nil }
+func (s *countSink) Provisioning(*ProvisioningRecord) error {
+	s.n++
+	return nil
+}
+func (s *countSink) Reject(Problem) { s.rejected++ }
 
 // BenchmarkJSONLines parses one JSON-lines file of diagnostic records (MB/s, ns per
 // sign-in), with one goroutine and with the parallel block reader.

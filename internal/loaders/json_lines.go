@@ -37,13 +37,15 @@ type lineBlock struct {
 type blockSink struct {
 	events []blockEvent
 	recs   []Record
+	auds   []AuditRecord
+	provs  []ProvisioningRecord
 	steps  []AuthStep
 	probs  []Problem
 	n      int64 // records seen (the index of the last)
 }
 
 type blockEvent struct {
-	kind byte // 'r' record, 'a' auth step, 'p' problem, 's' skip
+	kind byte // 'r' record, 'u' audit, 'v' provisioning, 'a' auth step, 'p' problem, 's' skip
 	i    int  // index into recs, steps or probs
 	cat  string
 }
@@ -55,6 +57,18 @@ func (s *blockSink) Record(r *Record) error {
 	cp.AuthSteps = append([]AuthStep(nil), r.AuthSteps...)
 	s.recs = append(s.recs, cp)
 	s.events = append(s.events, blockEvent{kind: 'r', i: len(s.recs) - 1})
+	return nil
+}
+
+func (s *blockSink) Audit(a *AuditRecord) error {
+	s.auds = append(s.auds, a.clone())
+	s.events = append(s.events, blockEvent{kind: 'u', i: len(s.auds) - 1})
+	return nil
+}
+
+func (s *blockSink) Provisioning(p *ProvisioningRecord) error {
+	s.provs = append(s.provs, p.clone())
+	s.events = append(s.events, blockEvent{kind: 'v', i: len(s.provs) - 1})
 	return nil
 }
 
@@ -324,6 +338,18 @@ func (j *jsonReader) emit(b *lineBlock) {
 			r.Index += base
 			if err := s.Record(r); err != nil {
 				s.Reject(Problem{Line: r.Line, Index: r.Index, Offset: r.Offset, Reason: err.Error()})
+			}
+		case 'u':
+			a := &b.out.auds[e.i]
+			a.Index += base
+			if err := s.Audit(a); err != nil {
+				s.Reject(Problem{Line: a.Line, Index: a.Index, Offset: a.Offset, Reason: err.Error()})
+			}
+		case 'v':
+			p := &b.out.provs[e.i]
+			p.Index += base
+			if err := s.Provisioning(p); err != nil {
+				s.Reject(Problem{Line: p.Line, Index: p.Index, Offset: p.Offset, Reason: err.Error()})
 			}
 		case 'a': // no JSON format has separate auth steps today; kept for completeness
 			as, ok := s.(interface{ AuthStep(*AuthStep) error })

@@ -31,7 +31,7 @@ func (j *jsonReader) object(o *fastjson.Object, pos Problem, row *laRow) {
 	// One pass for the keys that decide what the record is.
 	var category, laType string
 	var props *fastjson.Value
-	var hasCreated, hasActivity, hasTimeGenerated bool
+	var hasCreated, hasActivity, hasTimeGenerated, hasActivityName, provKey bool
 	j.visit(o, row, func(k, lower string, v *fastjson.Value) {
 		switch lower {
 		case "category":
@@ -42,6 +42,10 @@ func (j *jsonReader) object(o *fastjson.Object, pos Problem, row *laRow) {
 			hasCreated = true
 		case "activitydatetime":
 			hasActivity = true
+		case "activitydisplayname", "operationname":
+			hasActivityName = true
+		case "jobid", "provisioningaction", "provisioningstatusinfo", "cycleid", "changeid", "provisioningsteps":
+			provKey = true
 		case "timegenerated":
 			hasTimeGenerated = true
 		case "type":
@@ -60,7 +64,14 @@ func (j *jsonReader) object(o *fastjson.Object, pos Problem, row *laRow) {
 	case props != nil && props.Type() == fastjson.TypeObject:
 		lt, ok := diagnosticCategory(category)
 		if !ok {
-			j.c.Sink.Skip(categoryLabel(category, "diagnostic record"))
+			switch siblingCategory(category) {
+			case AuditLog:
+				j.audit(props.GetObject(), o, row, pos)
+			case ProvisioningLog:
+				j.provisioning(props.GetObject(), o, row, pos)
+			default:
+				j.c.Sink.Skip(categoryLabel(category, "diagnostic record"))
+			}
 			return
 		}
 		r.LogType, r.Category = lt, category
@@ -73,7 +84,13 @@ func (j *jsonReader) object(o *fastjson.Object, pos Problem, row *laRow) {
 		}
 	case hasTimeGenerated && laType != "" && !hasActivity:
 		lt, ok := laTable(laType)
-		if !ok {
+		if !ok && siblingCategory(laType) == ProvisioningLog {
+			j.provisioning(o, nil, row, pos)
+			return
+		} else if !ok && siblingCategory(laType) == AuditLog {
+			j.audit(o, nil, row, pos)
+			return
+		} else if !ok {
 			j.c.Sink.Skip(categoryLabel(laType, "Log Analytics row"))
 			return
 		}
@@ -92,6 +109,12 @@ func (j *jsonReader) object(o *fastjson.Object, pos Problem, row *laRow) {
 		}
 	case hasCreated:
 		j.visit(o, row, func(k, lower string, v *fastjson.Value) { j.n.field(r, k, lower, v) })
+	case hasActivity && (provKey || strings.EqualFold(laType, "AADProvisioningLogs")):
+		j.provisioning(o, nil, row, pos)
+		return
+	case hasActivity && hasActivityName:
+		j.audit(o, nil, row, pos)
+		return
 	case hasActivity:
 		if laType != "" {
 			j.c.Sink.Skip(laType)
@@ -100,16 +123,16 @@ func (j *jsonReader) object(o *fastjson.Object, pos Problem, row *laRow) {
 		}
 		return
 	case category != "":
-		if _, ok := diagnosticCategory(category); !ok {
+		if _, ok := diagnosticCategory(category); !ok && siblingCategory(category) == "" {
 			j.c.Sink.Skip(categoryLabel(category, "diagnostic record"))
 			return
 		}
-		pos.Reason = "diagnostic record of category " + category + " has no properties object: it holds no sign-in"
+		pos.Reason = "diagnostic record of category " + category + " has no properties object: it holds no event"
 		pos.Excerpt = excerptValue(o, row)
 		j.c.Sink.Reject(pos)
 		return
 	default:
-		pos.Reason = "not a sign-in record: no createdDateTime, no diagnostic category and properties, no Log Analytics TimeGenerated and Type"
+		pos.Reason = "not a sign-in, audit or provisioning record: no createdDateTime or activityDateTime, no diagnostic category and properties, no Log Analytics TimeGenerated and Type"
 		pos.Excerpt = excerptValue(o, row)
 		j.c.Sink.Reject(pos)
 		return

@@ -17,6 +17,8 @@ type recSink struct {
 	skipped  map[string]int
 	problems []Problem
 	steps    []AuthStep
+	audits   []AuditRecord
+	provs    []ProvisioningRecord
 }
 
 // readDiff describes the first difference between two reads of one input (got against
@@ -31,6 +33,9 @@ func readDiff(got, want *recSink) string {
 		if !reflect.DeepEqual(g, w) || got.extras[i] != want.extras[i] {
 			return fmt.Sprintf("record %d differs:\n got %+v\nwant %+v", i, g, w)
 		}
+	}
+	if !reflect.DeepEqual(got.audits, want.audits) || !reflect.DeepEqual(got.provs, want.provs) {
+		return fmt.Sprintf("audit or provisioning records differ: got %d/%d, want %d/%d", len(got.audits), len(got.provs), len(want.audits), len(want.provs))
 	}
 	if !reflect.DeepEqual(got.problems, want.problems) {
 		return fmt.Sprintf("problems differ:\n got %+v\nwant %+v", got.problems, want.problems)
@@ -51,6 +56,16 @@ func (s *recSink) Record(r *Record) error {
 }
 
 func (s *recSink) AuthStep(st *AuthStep) error { s.steps = append(s.steps, *st); return nil }
+
+func (s *recSink) Audit(a *AuditRecord) error {
+	s.audits = append(s.audits, a.Clone())
+	return nil
+}
+
+func (s *recSink) Provisioning(p *ProvisioningRecord) error {
+	s.provs = append(s.provs, p.Clone())
+	return nil
+}
 
 func (s *recSink) Skip(category string) {
 	if s.skipped == nil {
@@ -255,8 +270,12 @@ func TestDiagnosticMixed(t *testing.T) {
 	if info.Format != "diagnostic-jsonl" {
 		t.Errorf("format %q", info.Format)
 	}
-	if len(s.recs) != 4 || s.skipped["AuditLogs"] != 1 || len(s.problems) != 1 {
-		t.Fatalf("%d records, skipped %v, %d problems; want 4, AuditLogs 1, 1", len(s.recs), s.skipped, len(s.problems))
+	if len(s.recs) != 4 || len(s.audits) != 1 || len(s.skipped) != 0 || len(s.problems) != 1 {
+		t.Fatalf("%d records, %d audits, skipped %v, %d problems; want 4, 1, none, 1", len(s.recs), len(s.audits), s.skipped, len(s.problems))
+	}
+	if a := s.audits[0]; a.S[AuditID] != "x" || !a.ActivityAt.Equal(mustTime(t, "2025-06-01T10:02:00Z")) ||
+		!a.IngestedAt.Equal(mustTime(t, "2025-06-01T10:02:05Z")) || a.Line != 3 {
+		t.Errorf("audit %+v", a)
 	}
 	wantTypes := []string{Interactive, NonInteractive, ManagedIdent, ServicePrinc}
 	for i, w := range wantTypes {
@@ -296,8 +315,12 @@ func TestLogAnalyticsREST(t *testing.T) {
 	if info.Format != "la-rest-json" {
 		t.Errorf("format %q", info.Format)
 	}
-	if len(s.recs) != 2 || s.skipped["AuditLogs"] != 1 {
-		t.Fatalf("%d records, skipped %v", len(s.recs), s.skipped)
+	if len(s.recs) != 2 || len(s.audits) != 1 || len(s.skipped) != 0 {
+		t.Fatalf("%d records, %d audits, skipped %v", len(s.recs), len(s.audits), s.skipped)
+	}
+	// The AuditLogs row of the union has no ActivityDateTime: its time is TimeGenerated.
+	if a := s.audits[0]; a.S[AuditID] != "l3" || !a.ActivityAt.Equal(mustTime(t, "2025-06-01T08:30:00Z")) {
+		t.Errorf("audit row %+v at %v", a.S, a.ActivityAt)
 	}
 	a, b := s.recs[0], s.recs[1]
 	if a.LogType != Interactive || a.S[TenantID] != "t1" || a.S[Country] != "FR" || a.S[City] != "Paris" ||

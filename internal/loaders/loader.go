@@ -68,7 +68,11 @@ type Problem struct {
 type Sink interface {
 	// Record takes a sign-in; r is reused by the loader after the call returns.
 	Record(r *Record) error
-	// Skip counts a record that is not a sign-in (audit, risk, Graph activity...).
+	// Audit takes an audit event; a is reused by the loader after the call returns.
+	Audit(a *AuditRecord) error
+	// Provisioning takes a provisioning event; p is reused after the call returns.
+	Provisioning(p *ProvisioningRecord) error
+	// Skip counts a record of a log that is not loaded (risk, Graph activity...).
 	Skip(category string)
 	// Reject counts a record that could not be read.
 	Reject(p Problem)

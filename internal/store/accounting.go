@@ -74,6 +74,7 @@ func (s *Summary) total() {
 	for _, lt := range loaders.LogTypes() {
 		t.ByLogType[lt] = 0
 	}
+	t.ByLogType[loaders.AuditLog], t.ByLogType[loaders.ProvisioningLog] = 0, 0
 	for _, f := range s.Files {
 		t.Records += f.Records
 		t.Loaded += f.Loaded

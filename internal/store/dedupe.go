@@ -27,6 +27,9 @@ func (w *writer) prime(ctx context.Context) error {
 	if err := db.QueryRowContext(ctx, "SELECT greatest(?, coalesce(max(version_key), 0) + 1) FROM signin_versions", w.nextKey).Scan(&w.nextKey); err != nil {
 		return fmt.Errorf("read database: %w", err)
 	}
+	if err := w.sib.prime(ctx, w.d, [2]maphash.Seed{w.seed1, w.seed2}); err != nil {
+		return err
+	}
 	// One row per version of each sign-in (the sign-in itself when it has one): the sign-in's
 	// key, and the version's content hash and ingestion time.
 	rows, err := db.QueryContext(ctx, `SELECT coalesce(id, ''), log_type, epoch_ns(created_at), error_code,

@@ -17,6 +17,8 @@ func ExportTables() []string {
 	return []string{"signins", "signin_ca_policies", "signin_auth_steps",
 		"signin_versions", "signin_version_rows", "signin_version_ca_policies", "signin_version_auth_steps",
 		"audits", "audit_targets", "audit_modified_properties", "provisioning",
+		"audit_versions", "audit_version_rows", "audit_version_targets", "audit_version_modified_properties",
+		"provisioning_versions", "provisioning_version_rows",
 		"sources", "load_problems"}
 }
 

@@ -15,8 +15,9 @@ import (
 )
 
 // exportFixture is a file database loaded with a generated diagnostic-settings export (with
-// Conditional Access policies and authentication steps), one damaged line, and the versions
-// fixture (a sign-in in three different versions), so that every exported table has rows.
+// Conditional Access policies and authentication steps), one damaged line, the versions
+// fixture (a sign-in in three different versions), and the audit fixtures (audit and
+// provisioning events, two of them in two versions), so that every exported table has rows.
 func exportFixture(t *testing.T) *DB {
 	t.Helper()
 	dir := t.TempDir()
@@ -31,7 +32,8 @@ func exportFixture(t *testing.T) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ins, err := loaders.Inputs([]string{filepath.Join(dir, "diag"), fixture("diagnostic", "all")})
+	ins, err := loaders.Inputs([]string{filepath.Join(dir, "diag"), fixture("diagnostic", "all"),
+		filepath.Join(auditFixtures, "graph"), filepath.Join(auditFixtures, "versions")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,14 +55,20 @@ var checksums = map[string]string{
 	"signin_version_rows": `count(*), sum(signin_key), sum(error_code), count(DISTINCT id), sum(epoch_us(created_at)),
 		sum(length(user_principal_name)), sum(length(extra::VARCHAR)), sum(len(risk_event_types)),
 		sum(length(additional_details)), sum(source_line), string_agg(risk_state, ',' ORDER BY signin_key)`,
-	"signin_version_ca_policies": `count(*), sum(signin_key), count(DISTINCT policy_id), sum(len(enforced_grant_controls)), sum(length(extra::VARCHAR))`,
-	"signin_version_auth_steps":  `count(*), sum(signin_key), sum(step_index), sum(epoch_us(step_time)), count(succeeded)`,
-	"audits":                     `count(*), sum(audit_key), count(DISTINCT id), sum(epoch_us(activity_at)), sum(length(extra::VARCHAR)), sum(source_line)`,
-	"audit_targets":              `count(*), sum(audit_key), sum(target_index), count(DISTINCT id)`,
-	"audit_modified_properties":  `count(*), sum(audit_key), sum(property_index), sum(length(old_value)), sum(length(new_value))`,
-	"provisioning":               `count(*), sum(provisioning_key), count(DISTINCT id), sum(epoch_us(activity_at)), sum(length(provisioning_steps::VARCHAR))`,
-	"sources":                    `count(*), sum(source_id), sum(records), sum(bytes), string_agg(sha256, ',' ORDER BY sha256)`,
-	"load_problems":              `count(*), sum(line), string_agg(reason, '|' ORDER BY path, line)`,
+	"signin_version_ca_policies":        `count(*), sum(signin_key), count(DISTINCT policy_id), sum(len(enforced_grant_controls)), sum(length(extra::VARCHAR))`,
+	"signin_version_auth_steps":         `count(*), sum(signin_key), sum(step_index), sum(epoch_us(step_time)), count(succeeded)`,
+	"audits":                            `count(*), sum(audit_key), count(DISTINCT id), sum(epoch_us(activity_at)), sum(length(extra::VARCHAR)), sum(source_line)`,
+	"audit_targets":                     `count(*), sum(audit_key), sum(target_index), count(DISTINCT id)`,
+	"audit_modified_properties":         `count(*), sum(audit_key), sum(property_index), sum(length(old_value)), sum(length(new_value))`,
+	"provisioning":                      `count(*), sum(provisioning_key), count(DISTINCT id), sum(epoch_us(activity_at)), sum(length(provisioning_steps::VARCHAR))`,
+	"audit_versions":                    `count(*), sum(audit_key), sum(version_key), sum(version), sum(epoch_us(ingested_at)), sum(content_hash), sum(source_line)`,
+	"audit_version_rows":                `count(*), sum(audit_key), count(DISTINCT id), sum(epoch_us(activity_at)), sum(length(result_reason)), sum(length(additional_details::VARCHAR))`,
+	"audit_version_targets":             `count(*), sum(audit_key), sum(target_index), count(DISTINCT id)`,
+	"audit_version_modified_properties": `count(*), sum(audit_key), sum(property_index), sum(length(new_value))`,
+	"provisioning_versions":             `count(*), sum(provisioning_key), sum(version_key), sum(version), sum(epoch_us(ingested_at)), sum(content_hash)`,
+	"provisioning_version_rows":         `count(*), sum(provisioning_key), count(DISTINCT id), sum(length(error_code)), sum(length(provisioning_steps::VARCHAR))`,
+	"sources":                           `count(*), sum(source_id), sum(records), sum(bytes), string_agg(sha256, ',' ORDER BY sha256)`,
+	"load_problems":                     `count(*), sum(line), string_agg(reason, '|' ORDER BY path, line)`,
 }
 
 func aggregate(t *testing.T, db *DB, from, exprs string) []string {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"unicode/utf16"
+
+	"github.com/signinlens/signinlens/internal/loaders"
 )
 
 func TestEnormousAndInvalidText(t *testing.T) {
@@ -53,7 +55,7 @@ func TestUTF16BigEndianWithBOM(t *testing.T) {
 	}
 }
 
-func TestAuditOnlyExportLoadsNothing(t *testing.T) {
+func TestAuditOnlyExportLoads(t *testing.T) {
 	db := openTemp(t)
 	sum := load(t, db, "../../testdata/json/shapes/records-envelope.json")
 	if sum.Totals.Loaded != 2 {
@@ -62,7 +64,11 @@ func TestAuditOnlyExportLoadsNothing(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "audit.json")
 	os.WriteFile(p, []byte(`[{"id":"a","activityDateTime":"2025-06-01T10:00:00Z","activityDisplayName":"Add user"}]`), 0o644)
 	sum = load(t, db, p)
-	if sum.Totals.Skipped != 1 || sum.Totals.Loaded != 0 || sum.Files[0].SkippedCategories["directoryAudit"] != 1 {
+	if sum.Totals.Skipped != 0 || sum.Totals.Loaded != 1 || sum.Totals.ByLogType[loaders.AuditLog] != 1 || sum.Files[0].LogTypes[loaders.AuditLog] != 1 {
 		t.Errorf("audit export: %+v %v", sum.Totals, sum.Files[0].SkippedCategories)
+	}
+	if got := queryRows(t, db, "SELECT id, activity, activity_at FROM audits"); len(got) != 1 || got[0][0] != "a" || got[0][1] != "Add user" ||
+		got[0][2] != "2025-06-01 10:00:00 +0000 UTC" {
+		t.Errorf("audits %v", got)
 	}
 }

@@ -184,7 +184,7 @@ func TestProblemsAndSkipsRecorded(t *testing.T) {
 		byName[filepath.Base(f.Path)] = f
 	}
 	d := byName["diagnostic-mixed.PT1H.json"]
-	if d.Loaded != 4 || d.Skipped != 1 || d.Rejected != 1 || d.SkippedCategories["AuditLogs"] != 1 {
+	if d.Loaded != 5 || d.Skipped != 0 || d.Rejected != 1 || d.LogTypes[loaders.AuditLog] != 1 || len(d.SkippedCategories) != 0 {
 		t.Errorf("diagnostic-mixed: %+v", d)
 	}
 	if len(d.Problems) != 1 || d.Problems[0].Line != 6 {
@@ -266,13 +266,15 @@ func TestSharedSamples(t *testing.T) {
 		// equals the ServicePrincipalSignInLogs one (same id, log type, time, code).
 		"elastic-signinlogs-raw-5-categories.log": {4, 1, 0, 0, map[string]int64{loaders.Interactive: 1, loaders.NonInteractive: 1, loaders.ServicePrinc: 1, loaders.ManagedIdent: 1}},
 		// Synthetic fragments with only time and category: no sign-in in them.
-		"elastic-time-formats-corner-cases.log":                {0, 0, 11, 0, map[string]int64{}},
-		"sekoia-azure-ad-other-category-records.jsonl":         {0, 0, 0, 17, map[string]int64{}},
+		"elastic-time-formats-corner-cases.log": {0, 0, 11, 0, map[string]int64{}},
+		// 11 AuditLogs records (distinct ids) are loaded; 3 MicrosoftGraphActivityLogs and 3
+		// UserRiskEvents stay skipped.
+		"sekoia-azure-ad-other-category-records.jsonl":         {11, 0, 0, 6, map[string]int64{loaders.AuditLog: 11}},
 		"sekoia-azure-ad-signin-records.jsonl":                 {7, 0, 0, 0, map[string]int64{loaders.Interactive: 5, loaders.NonInteractive: 1, loaders.ServicePrinc: 1}},
-		"wazuh-storage-blob-records-wrapper-auditlogs.json":    {0, 0, 0, 2, map[string]int64{}},
+		"wazuh-storage-blob-records-wrapper-auditlogs.json":    {2, 0, 0, 0, map[string]int64{loaders.AuditLog: 2}},
 		"msdocs-graph-beta-signins-list-response-example.json": {1, 0, 0, 0, map[string]int64{loaders.Interactive: 1}},
 		"msdocs-graph-v1.0-signins-list-response-example.json": {1, 0, 0, 0, map[string]int64{loaders.Interactive: 1}},
-		"sekoia-graph-directoryaudit-records.jsonl":            {0, 0, 0, 78, map[string]int64{}},
+		"sekoia-graph-directoryaudit-records.jsonl":            {78, 0, 0, 0, map[string]int64{loaders.AuditLog: 78}},
 		"sekoia-graph-signin-record.json":                      {1, 0, 0, 0, map[string]int64{loaders.Interactive: 1}},
 	}
 	seen := 0

@@ -59,6 +59,8 @@ func (w *window) close() {
 // batch is a slice of work from one file, in file order.
 type batch struct {
 	rows     []row
+	audits   []auditRow
+	provs    []provRow
 	steps    []loaders.AuthStep
 	problems []loaders.Problem
 	bytes    int64 // bytes of the file read when the batch was cut, for progress
@@ -111,7 +113,7 @@ type fileSink struct {
 }
 
 func (s *fileSink) flush() {
-	if len(s.cur.rows)+len(s.cur.steps)+len(s.cur.problems) > 0 {
+	if len(s.cur.rows)+len(s.cur.audits)+len(s.cur.provs)+len(s.cur.steps)+len(s.cur.problems) > 0 {
 		if s.read != nil {
 			s.cur.bytes = s.read.Load()
 		}

@@ -10,16 +10,16 @@ CREATE TABLE IF NOT EXISTS sources (
     format             VARCHAR,               -- detected export format (see `signinlens load --help`)
     detection          VARCHAR,               -- why the detector chose that format
     encoding           VARCHAR,               -- text encoding found (utf-8, utf-8-bom, utf-16le, windows-1252, ...)
-    log_types          JSON,                  -- records loaded per log type, as a JSON object
+    log_types          JSON,                  -- records loaded per log type (the four sign-in logs, audit, provisioning), as a JSON object
     records            BIGINT,                -- records read from the file
-    loaded             BIGINT,                -- records written to signins (each a new sign-in)
-    versions           BIGINT,                -- records that are a further, different version of a sign-in already loaded (merged, see signin_versions)
-    duplicates         BIGINT,                -- copies: same sign-in (id, log type, time, error code) and same content as a version already loaded
+    loaded             BIGINT,                -- records written as new rows of signins, audits or provisioning
+    versions           BIGINT,                -- records that are a further, different version of a sign-in, audit or provisioning event already loaded (merged, see signin_versions, audit_versions, provisioning_versions)
+    duplicates         BIGINT,                -- copies: same event (sign-in: id, log type, time, error code; audit, provisioning: id, time) and same content as a version already loaded
     rejected           BIGINT,                -- records refused, each listed in load_problems
-    skipped            BIGINT,                -- records that are not sign-ins (audit, risk, Graph activity...)
+    skipped            BIGINT,                -- records of logs that are not loaded (risk, Graph activity...)
     skipped_categories JSON,                  -- skipped records per category, as a JSON object
-    first_event        TIMESTAMPTZ,           -- earliest created_at among the loaded records
-    last_event         TIMESTAMPTZ,           -- latest created_at among the loaded records
+    first_event        TIMESTAMPTZ,           -- earliest event time among the loaded records (sign-ins' created_at, audit and provisioning activity_at)
+    last_event         TIMESTAMPTZ,           -- latest event time among the loaded records
     unavailable_fields VARCHAR[],             -- normalized fields this format cannot carry (reports say "not available")
     notes              VARCHAR[],             -- choices the loader made that a reviewer should know (date order, fallbacks)
     loaded_at          TIMESTAMPTZ            -- wall-clock time the file was loaded
@@ -172,8 +172,14 @@ CREATE TABLE IF NOT EXISTS signin_version_ca_policies AS SELECT * FROM signin_ca
 CREATE TABLE IF NOT EXISTS signin_version_auth_steps AS SELECT * FROM signin_auth_steps LIMIT 0;       -- the steps of each version; signin_key is signin_versions.version_key
 
 -- The audit log: one row per audit event (Graph directoryAudit, diagnostic category AuditLogs,
--- Log Analytics AuditLogs, the admin center's audit download). An event that arrived in several
--- different versions is merged as sign-ins are (latest ingestion wins; empty never erases).
+-- Log Analytics AuditLogs, the admin center's audit download). Records with the same id and
+-- activity time are one event (without an id: the same category, activity, correlation id,
+-- initiator and result as well). A copy with the same content hash is counted as a duplicate in
+-- sources; a record with a different hash is a further version: every version is kept in
+-- audit_versions and audit_version_rows, and the audits row shows the merged truth: each
+-- column from the latest version that carries a value for it (versions ordered by ingestion
+-- time, else file order; empty values never erase an earlier value), extra merged key by key,
+-- and the targets with their modified properties of the latest version that has targets.
 CREATE TABLE IF NOT EXISTS audits (
     audit_key                  BIGINT PRIMARY KEY, -- internal key joining audit_targets and audit_modified_properties
     id                         VARCHAR,            -- audit record id (Graph id, Log Analytics Id)
@@ -194,7 +200,7 @@ CREATE TABLE IF NOT EXISTS audits (
     initiator_app_id           VARCHAR,            -- application (client) id of the initiating app
     initiator_service_principal_id VARCHAR,        -- object id of the initiating service principal
     initiator_service_principal_name VARCHAR,      -- name of the initiating service principal
-    additional_details         JSON,               -- additionalDetails as one JSON object {key: value}
+    additional_details         JSON,               -- additionalDetails as one JSON object {key: value} (a repeated key gets " (2)", " (3)" ... appended)
     extra                      JSON,               -- every source field that has no column, keyed by its source name
     source_id                  INTEGER,            -- input file (sources.source_id); of the latest version when there are several
     source_file                VARCHAR,            -- input file path
@@ -210,7 +216,7 @@ CREATE TABLE IF NOT EXISTS audit_targets (
     display_name               VARCHAR,            -- display name of the target
     user_principal_name        VARCHAR,            -- user principal name, when the target is a user
     group_type                 VARCHAR,            -- group type, when the target is a group
-    extra                      JSON                -- other fields of the target
+    extra                      JSON                -- other fields of the target (null and empty values left out)
 );
 
 CREATE TABLE IF NOT EXISTS audit_modified_properties (
@@ -224,7 +230,9 @@ CREATE TABLE IF NOT EXISTS audit_modified_properties (
 
 -- The provisioning log: one row per provisioning event (Graph provisioningObjectSummary,
 -- diagnostic category ProvisioningLogs, Log Analytics AADProvisioningLogs, the admin center's
--- provisioning download).
+-- provisioning download). Duplicates and versions as for audits (key: id and activity time;
+-- without an id: job, cycle, change, action and source identity as well); the versions are
+-- kept in provisioning_versions and provisioning_version_rows.
 CREATE TABLE IF NOT EXISTS provisioning (
     provisioning_key           BIGINT PRIMARY KEY, -- internal key
     id                         VARCHAR,            -- provisioning event id
@@ -261,3 +269,30 @@ CREATE TABLE IF NOT EXISTS provisioning (
     source_line                BIGINT,             -- line or record index where the record starts
     content_hash               BIGINT              -- hash of the normalized record without ingestion time, provenance and extra
 );
+
+-- Every version of each audit event that arrived in more than one different version, as
+-- signin_versions; an event with one version has no row here.
+CREATE TABLE IF NOT EXISTS audit_versions (
+    audit_key                  BIGINT,             -- the audit event (audits.audit_key)
+    version_key                BIGINT,             -- this version's row in audit_version_rows (the first version loaded: the event's own key)
+    version                    INTEGER,            -- 1-based rank in merge order: ingestion time, then file order
+    ingested_at                TIMESTAMPTZ,        -- this version's ingestion time, when the format has one
+    content_hash               BIGINT,             -- this version's content hash (see audits.content_hash)
+    source_id                  INTEGER,            -- input file of this version (sources.source_id)
+    source_line                BIGINT              -- line or record index of this version in that file
+);
+CREATE TABLE IF NOT EXISTS audit_version_rows AS SELECT * FROM audits LIMIT 0;                           -- one row per audit version; audit_key is audit_versions.version_key
+CREATE TABLE IF NOT EXISTS audit_version_targets AS SELECT * FROM audit_targets LIMIT 0;                 -- the targets of each audit version; audit_key is audit_versions.version_key
+CREATE TABLE IF NOT EXISTS audit_version_modified_properties AS SELECT * FROM audit_modified_properties LIMIT 0; -- the modified properties of each audit version; audit_key is audit_versions.version_key
+
+-- Every version of each provisioning event that arrived in more than one different version.
+CREATE TABLE IF NOT EXISTS provisioning_versions (
+    provisioning_key           BIGINT,             -- the provisioning event (provisioning.provisioning_key)
+    version_key                BIGINT,             -- this version's row in provisioning_version_rows (the first version loaded: the event's own key)
+    version                    INTEGER,            -- 1-based rank in merge order: ingestion time, then file order
+    ingested_at                TIMESTAMPTZ,        -- this version's ingestion time, when the format has one
+    content_hash               BIGINT,             -- this version's content hash (see provisioning.content_hash)
+    source_id                  INTEGER,            -- input file of this version (sources.source_id)
+    source_line                BIGINT              -- line or record index of this version in that file
+);
+CREATE TABLE IF NOT EXISTS provisioning_version_rows AS SELECT * FROM provisioning LIMIT 0;             -- one row per provisioning version; provisioning_key is provisioning_versions.version_key

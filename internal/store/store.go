@@ -148,6 +148,14 @@ func (d *DB) Count(ctx context.Context) (int64, error) {
 	return n, err
 }
 
+// Events returns the number of events in the database: sign-ins, audit and provisioning
+// events.
+func (d *DB) Events(ctx context.Context) (int64, error) {
+	var n int64
+	err := d.SQL.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM signins) + (SELECT count(*) FROM audits) + (SELECT count(*) FROM provisioning)").Scan(&n)
+	return n, err
+}
+
 // AbsPath is the absolute form of p, for comparisons against inputs.
 func AbsPath(p string) string {
 	a, err := filepath.Abs(p)

@@ -238,6 +238,10 @@ func (c *collectSink) Record(r *loaders.Record) error {
 	return nil
 }
 func (c *collectSink) Skip(string)                      {}
+func (c *collectSink) Audit(*loaders.AuditRecord) error { return nil }
+func (c *collectSink) Provisioning(*loaders.ProvisioningRecord) error {
+	return nil
+}
 func (c *collectSink) Reject(loaders.Problem)           {}
 func (c *collectSink) AuthStep(*loaders.AuthStep) error { return nil }
 

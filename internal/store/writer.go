@@ -26,6 +26,7 @@ type writer struct {
 	problems  *duckdb.Appender
 	seen      map[[2]uint64]seenSignin
 	versions  versionWriter
+	sib       siblingWriter
 	seenSteps map[[2]uint64]struct{}
 	seed1     maphash.Seed
 	seed2     maphash.Seed
@@ -83,6 +84,9 @@ func (d *DB) newWriter(ctx context.Context) (*writer, error) {
 		if err := w.versions.open(raw); err != nil {
 			return err
 		}
+		if err := w.sib.open(raw); err != nil {
+			return err
+		}
 		if w.sources, err = duckdb.NewAppenderFromConn(c, "", "sources"); err != nil {
 			return err
 		}
@@ -113,9 +117,10 @@ func (w *writer) file(ctx context.Context, j *fileJob, progress func(int64)) (*F
 		if !more {
 			break
 		}
-		w.records += int64(len(b.rows) + len(b.steps) + len(b.problems))
-		w.uncommitted += len(b.rows) + len(b.steps)
-		if w.unflushed += len(b.rows) + len(b.steps); w.uncommitted >= w.commitRows {
+		n := len(b.rows) + len(b.audits) + len(b.provs) + len(b.steps)
+		w.records += int64(n + len(b.problems))
+		w.uncommitted += n
+		if w.unflushed += n; w.uncommitted >= w.commitRows {
 			if err := w.commitAndBegin(ctx); err != nil {
 				return nil, err
 			}
@@ -155,6 +160,9 @@ func (w *writer) file(ctx context.Context, j *fileJob, progress func(int64)) (*F
 			}
 		}
 		putRows(b.rows) // written: the chunk appender copied what it keeps
+		if err := w.sib.batch(fr, &b, &first, &last); err != nil {
+			return nil, err
+		}
 		for i := range b.steps {
 			st := &b.steps[i]
 			fr.Records++
@@ -230,7 +238,7 @@ const flushEvery = 20480
 
 func (w *writer) flush() error {
 	w.unflushed = 0
-	for _, a := range []*chunkAppender{w.signins, w.ca, w.steps, w.versions.meta, w.versions.rows, w.versions.ca, w.versions.steps} {
+	for _, a := range append([]*chunkAppender{w.signins, w.ca, w.steps, w.versions.meta, w.versions.rows, w.versions.ca, w.versions.steps}, w.sib.appenders()...) {
 		if a != nil {
 			if err := a.Flush(); err != nil {
 				return fmt.Errorf("write to database: %w", err)
@@ -253,6 +261,9 @@ func (w *writer) commit(ctx context.Context) error {
 		return err
 	}
 	if err := w.mergeVersions(ctx); err != nil {
+		return err
+	}
+	if err := w.mergeSiblings(ctx); err != nil {
 		return err
 	}
 	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
@@ -282,7 +293,7 @@ func (w *writer) commitAndBegin(ctx context.Context) error {
 
 // close releases the appenders and the connection; what was not committed is rolled back.
 func (w *writer) close() {
-	for _, a := range []*chunkAppender{w.signins, w.ca, w.steps, w.versions.meta, w.versions.rows, w.versions.ca, w.versions.steps} {
+	for _, a := range append([]*chunkAppender{w.signins, w.ca, w.steps, w.versions.meta, w.versions.rows, w.versions.ca, w.versions.steps}, w.sib.appenders()...) {
 		if a != nil {
 			a.close()
 		}

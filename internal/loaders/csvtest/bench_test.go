@@ -88,7 +88,12 @@ type discard struct{ records, rejects, steps int64 }
 func (d *discard) Record(*loaders.Record) error     { d.records++; return nil }
 func (d *discard) AuthStep(*loaders.AuthStep) error { d.steps++; return nil }
 func (d *discard) Skip(string)                      {}
-func (d *discard) Reject(p loaders.Problem)         { d.rejects++ }
+func (d *discard) Audit(*loaders.AuditRecord) error { d.records++; return nil }
+func (d *discard) Provisioning(*loaders.ProvisioningRecord) error {
+	d.records++
+	return nil
+}
+func (d *discard) Reject(p loaders.Problem) { d.rejects++ }
 
 func benchCSV(b *testing.B, path string, rows int64) {
 	st, err := os.Stat(path)
