@@ -63,8 +63,9 @@ type Query struct {
 	Anchor   string // detections: the SIEM rule it follows
 	Mirrors  string // the Microsoft view it mirrors, if any
 	Requires []string
-	// LogTypes are the sign-in log types the query reads (log-types: header); nil when it
-	// reads all four. Availability checks only blame files holding these log types.
+	// LogTypes are the sign-in log types the query reads (log-types: header), with "audit"
+	// and "provisioning" for the other logs; nil when it reads all four sign-in logs.
+	// Availability checks only blame files holding these sign-in log types.
 	LogTypes []string
 	// NeedsFilter is the standard filter (user, app or ip) without which the query returns
 	// nothing (needs-filter: header); "" when it runs unfiltered.
@@ -86,7 +87,7 @@ type Query struct {
 
 var (
 	idPattern    = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
-	paramPattern = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s+(integer|number|text|duration|boolean)\s+(\S+)\s*\|\s*(.+)$`)
+	paramPattern = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s+(integer|number|text|duration|boolean)\s+("[^"]*"|\S+)\s*\|\s*(.+)$`)
 	colPattern   = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s+(text|integer|code|number|percent|time|day|boolean|list)\s*\|\s*(.+)$`)
 )
 
@@ -102,7 +103,8 @@ func Severities() []string { return append([]string(nil), severities[:]...) }
 //
 // Keys: id, title, question, window (required); log-types (required: all, or the log
 // types read, comma-separated); column (required, repeated: "name kind | meaning", kinds
-// as OutCol.Kind); param (repeated: "name type default | meaning"); requires (the signins
+// as OutCol.Kind); param (repeated: "name type default | meaning", a default holding spaces
+// in double quotes); requires (the signins
 // fields it needs); needs-filter (user, app or ip); note (repeated: a SELECT printed
 // under the table); chart ("rank=N category=COL value=COL [describe=COL] [add-up] |
 // title"); summary ("rank=N | template", see Summary); mirrors; reference (repeated);
@@ -175,7 +177,11 @@ func Parse(name, text string) (*Query, error) {
 				fail(i+1, "param wants 'name type default | meaning' with type integer, number, text, duration or boolean")
 				continue
 			}
-			q.Params = append(q.Params, Param{Name: m[1], Type: m[2], Default: m[3], Doc: m[4]})
+			def := m[3]
+			if len(def) >= 2 && def[0] == '"' {
+				def = def[1 : len(def)-1] // a default with spaces is written in double quotes
+			}
+			q.Params = append(q.Params, Param{Name: m[1], Type: m[2], Default: def, Doc: m[4]})
 		case "column":
 			m := colPattern.FindStringSubmatch(val)
 			if m == nil {

@@ -84,12 +84,17 @@ const (
 	refLegacyClientsTable = `CREATE OR REPLACE TEMP TABLE ref_legacy_clients (client_app VARCHAR, client_key VARCHAR, why VARCHAR)`
 	refHTTPLibrariesTable = `CREATE OR REPLACE TEMP TABLE ref_http_libraries (pos INTEGER, pattern VARCHAR, library VARCHAR, why VARCHAR)`
 	refAiTMAppsTable      = `CREATE OR REPLACE TEMP TABLE ref_aitm_apps (app_id VARCHAR, name VARCHAR, name_key VARCHAR, why VARCHAR)`
+	refPrivRolesTable     = `CREATE OR REPLACE TEMP TABLE ref_privileged_roles (name_key VARCHAR, template_id VARCHAR, name VARCHAR, why VARCHAR)`
+	refHighScopesTable    = `CREATE OR REPLACE TEMP TABLE ref_high_priv_scopes (scope_key VARCHAR, permission VARCHAR, kind VARCHAR, why VARCHAR)`
 )
 
 // PrepareDetections creates the temporary tables the detections join: ref_user_agents
 // (pattern in lower case, pos = priority), ref_admin_apps (app_id in lower case),
 // ref_legacy_clients (client_key = lower-case client app), ref_http_libraries (like
-// ref_user_agents) and ref_aitm_apps (app_id and name_key in lower case). Temporary tables live per
+// ref_user_agents), ref_aitm_apps (app_id and name_key in lower case), ref_privileged_roles
+// (name_key and template_id in lower case), ref_high_priv_scopes (scope_key in lower case)
+// and an empty prior_findings (see prior.go).
+// Temporary tables live per
 // connection: like Prepare, it limits db to one connection.
 func PrepareDetections(ctx context.Context, db *sql.DB) error {
 	db.SetMaxOpenConns(1)
@@ -98,7 +103,7 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("prepare detections: %w", err)
 	}
 	defer tx.Rollback()
-	var userAgents, adminApps, legacyClients, httpLibraries, aitmApps [][]any
+	var userAgents, adminApps, legacyClients, httpLibraries, aitmApps, privRoles, highScopes [][]any
 	for i, u := range reference.UserAgents() {
 		userAgents = append(userAgents, []any{i + 1, strings.ToLower(u.Pattern), u.Tool, u.Why})
 	}
@@ -114,6 +119,12 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 	for _, a := range reference.AiTMApps() {
 		aitmApps = append(aitmApps, []any{strings.ToLower(a.AppID), a.Name, strings.ToLower(a.Name), a.Why})
 	}
+	for _, r := range reference.PrivilegedRoles() {
+		privRoles = append(privRoles, []any{strings.ToLower(r.Name), strings.ToLower(r.TemplateID), r.Name, r.Why})
+	}
+	for _, sc := range reference.HighPrivScopes() {
+		highScopes = append(highScopes, []any{strings.ToLower(sc.Permission), sc.Permission, sc.Kind, sc.Why})
+	}
 	for _, t := range []struct {
 		create, name string
 		rows         [][]any
@@ -123,10 +134,16 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 		{refLegacyClientsTable, "ref_legacy_clients", legacyClients},
 		{refHTTPLibrariesTable, "ref_http_libraries", httpLibraries},
 		{refAiTMAppsTable, "ref_aitm_apps", aitmApps},
+		{refPrivRolesTable, "ref_privileged_roles", privRoles},
+		{refHighScopesTable, "ref_high_priv_scopes", highScopes},
 	} {
 		if err := createTempTable(ctx, tx, t.create, t.name, t.rows); err != nil {
 			return fmt.Errorf("prepare detections: %w", err)
 		}
+	}
+	// Empty until runDetections fills it, so that a detection reading it runs anywhere.
+	if _, err := tx.ExecContext(ctx, priorFindingsTable); err != nil {
+		return fmt.Errorf("prepare detections: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("prepare detections: %w", err)
@@ -162,40 +179,64 @@ func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 		return nil, nil, err
 	}
 	minRank := SeverityRank(minSeverity)
-	var all []Finding
+	var all, prior []Finding
 	runs := make([]DetectionRun, 0, len(dets))
+	wanted := func(q *Query) bool { return only == nil || only(q) }
+	needPrior := false
 	for _, q := range dets {
-		if only != nil && !only(q) {
-			continue
-		}
-		run := DetectionRun{Query: q}
-		gap, err := CheckAvailability(ctx, db, q)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !gap.Answerable() {
-			run.Skipped = gap.Message()
-		} else if gap.Partial() {
-			run.Limited = gap.Message()
-		}
-		if run.Skipped != "" {
-			run.Bound, _, _ = Bind(q, p, asOf)
-			runs = append(runs, run)
-			continue
-		}
-		found, b, err := runDetection(ctx, db, q, p, asOf)
-		run.Bound = b
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, f := range found {
-			if SeverityRank(f.Severity) >= minRank {
-				all = append(all, f)
-				run.Findings++
+		needPrior = needPrior || (ReadsPriorFindings(q) && wanted(q))
+	}
+	// Two passes: the detections that read no earlier findings, then, over the findings of
+	// all of those (prior_findings), the ones that do.
+	for pass := 0; pass < 2; pass++ {
+		if pass == 1 {
+			if !needPrior {
+				break
+			}
+			if err := createPriorFindings(ctx, db, prior); err != nil {
+				return nil, nil, err
 			}
 		}
-		runs = append(runs, run)
+		for _, q := range dets {
+			if ReadsPriorFindings(q) != (pass == 1) || !(wanted(q) || (pass == 0 && needPrior)) {
+				continue
+			}
+			run := DetectionRun{Query: q}
+			gap, err := CheckAvailability(ctx, db, q)
+			if err != nil {
+				return nil, nil, err
+			}
+			if !gap.Answerable() {
+				run.Skipped = gap.Message()
+			} else if gap.Partial() {
+				run.Limited = gap.Message()
+			}
+			if run.Skipped != "" {
+				run.Bound, _, _ = Bind(q, p, asOf)
+				if wanted(q) {
+					runs = append(runs, run)
+				}
+				continue
+			}
+			found, b, err := runDetection(ctx, db, q, p, asOf)
+			run.Bound = b
+			if err != nil {
+				return nil, nil, err
+			}
+			prior = append(prior, found...)
+			if !wanted(q) {
+				continue
+			}
+			for _, f := range found {
+				if SeverityRank(f.Severity) >= minRank {
+					all = append(all, f)
+					run.Findings++
+				}
+			}
+			runs = append(runs, run)
+		}
 	}
+	sort.SliceStable(runs, func(i, j int) bool { return runs[i].Query.ID < runs[j].Query.ID })
 	SortFindings(all)
 	return all, runs, nil
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/signinlens/signinlens/internal/reference"
 )
 
-// Prepare readies db for the catalogue: it creates the scoped() macro and the error_codes
+// Prepare readies db for the catalogue: it creates the scoped(), audit_scoped() and
+// provisioning_scoped() macros, the activity name helpers (AuditHelperMacros) and the error_codes
 // reference table (code, class, meaning) from reference.Codes(). Both are temporary, so the
 // database file is not changed. DuckDB temp objects live per connection, so Prepare limits
 // db to one connection (SetMaxOpenConns(1)); callers that set their own pool size must keep
@@ -19,6 +20,11 @@ func Prepare(ctx context.Context, db *sql.DB) error {
 	db.SetMaxOpenConns(1)
 	if _, err := db.ExecContext(ctx, ScopeMacro); err != nil {
 		return fmt.Errorf("define scoped(): %w", err)
+	}
+	for _, m := range append([]string{AuditScopeMacro, ProvisioningScopeMacro}, AuditHelperMacros...) {
+		if _, err := db.ExecContext(ctx, m); err != nil {
+			return fmt.Errorf("define the audit macros: %w", err)
+		}
 	}
 	if err := createErrorCodes(ctx, db); err != nil {
 		return fmt.Errorf("define error_codes: %w", err)
@@ -65,10 +71,12 @@ func createTempTable(ctx context.Context, db execer, create, table string, rows 
 	return err
 }
 
-// LatestEvent is the default as-of: the newest created_at in the database.
+// LatestEvent is the default as-of: the newest event in the database, a sign-in's
+// created_at or an audit or provisioning event's activity_at.
 func LatestEvent(ctx context.Context, db *sql.DB) (time.Time, error) {
 	var t sql.NullTime
-	if err := db.QueryRowContext(ctx, "SELECT max(created_at) FROM signins").Scan(&t); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT greatest((SELECT max(created_at) FROM signins),
+		(SELECT max(activity_at) FROM audits), (SELECT max(activity_at) FROM provisioning))`).Scan(&t); err != nil {
 		return time.Time{}, fmt.Errorf("find the latest event: %w", err)
 	}
 	return t.Time.UTC(), nil
