@@ -19,3 +19,13 @@ type (
 
 // ScopeMacro is the scoped() macro every catalogue query reads, for the Methodology record.
 const ScopeMacro = queries.ScopeMacro
+
+// AuditScopeMacro and ProvisioningScopeMacro are the macros the queries over the audit and
+// provisioning logs read, for the Methodology record.
+const (
+	AuditScopeMacro        = queries.AuditScopeMacro
+	ProvisioningScopeMacro = queries.ProvisioningScopeMacro
+)
+
+// AuditHelperMacros are the activity-name and value helpers those queries use.
+func AuditHelperMacros() []string { return queries.AuditHelperMacros() }

@@ -50,7 +50,7 @@ WHERE (since IS NULL OR p.activity_at > since)
   AND (usr IS NULL OR p.source_identity_id = usr OR p.target_identity_id = usr
        OR lower(p.source_identity_name) = lower(usr) OR lower(p.target_identity_name) = lower(usr))`
 
-// AuditHelperMacros define activity_key(name), an activity display name compared loosely (lower
+// AuditHelperMacros returns the statements that define activity_key(name), an activity display name compared loosely (lower
 // case, dashes of every kind as '-', runs of white space as one space, trimmed), and
 // activity_list(text), a comma-separated list of names as keys, and audit_text(value), a
 // modified property's value as exported ("\"Global Administrator\"", JSON text) without its
@@ -58,12 +58,14 @@ WHERE (since IS NULL OR p.activity_at > since)
 // parameters match audits.activity with list_contains(activity_list($activities),
 // activity_key(activity)), so that "Update application – Certificates and secrets
 // management " (en dash, trailing space, as exported) matches the name typed with a hyphen.
-var AuditHelperMacros = []string{
-	`CREATE OR REPLACE TEMP MACRO activity_key(name) AS
+func AuditHelperMacros() []string {
+	return []string{
+		`CREATE OR REPLACE TEMP MACRO activity_key(name) AS
 trim(regexp_replace(regexp_replace(lower(name), '[\x{2010}-\x{2015}\x{2212}]', '-', 'g'), '\s+', ' ', 'g'))`,
-	`CREATE OR REPLACE TEMP MACRO activity_list(names) AS
+		`CREATE OR REPLACE TEMP MACRO activity_list(names) AS
 list_filter(list_transform(string_split(coalesce(names, ''), ','), x -> activity_key(x)), x -> x <> '')`,
-	`CREATE OR REPLACE TEMP MACRO audit_text(v) AS nullif(trim(trim(trim(v), '[]'), '"'), '')`,
+		`CREATE OR REPLACE TEMP MACRO audit_text(v) AS nullif(trim(trim(trim(v), '[]'), '"'), '')`,
+	}
 }
 
 // Params are the user's choices for a run. Zero values mean defaults.

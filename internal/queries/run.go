@@ -21,7 +21,7 @@ func Prepare(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, ScopeMacro); err != nil {
 		return fmt.Errorf("define scoped(): %w", err)
 	}
-	for _, m := range append([]string{AuditScopeMacro, ProvisioningScopeMacro}, AuditHelperMacros...) {
+	for _, m := range append([]string{AuditScopeMacro, ProvisioningScopeMacro}, AuditHelperMacros()...) {
 		if _, err := db.ExecContext(ctx, m); err != nil {
 			return fmt.Errorf("define the audit macros: %w", err)
 		}
