@@ -197,3 +197,44 @@ func (a *AuditRecord) Clone() AuditRecord { return a.clone() }
 
 // Clone is clone for other packages.
 func (p *ProvisioningRecord) Clone() ProvisioningRecord { return p.clone() }
+
+// Detach is Clone without the extra fields (Extra of the copy is ""): for a caller that has
+// taken them with AppendExtra, so they are copied once.
+func (a *AuditRecord) Detach() AuditRecord {
+	cp := *a
+	cp.extra = nil
+	if len(a.Details) > 0 {
+		cp.Details = append([]byte(nil), a.Details...)
+	} else {
+		cp.Details = nil
+	}
+	if len(a.Targets) > 0 {
+		cp.Targets = append([]AuditTarget(nil), a.Targets...)
+	} else {
+		cp.Targets = nil
+	}
+	return cp
+}
+
+// Detach is Clone without the extra fields.
+func (p *ProvisioningRecord) Detach() ProvisioningRecord {
+	cp := *p
+	cp.extra = nil
+	cp.Steps = append([]byte(nil), p.Steps...)
+	cp.Modified = append([]byte(nil), p.Modified...)
+	return cp
+}
+
+// AppendExtra appends the JSON object of the fields without a column to dst (nothing when
+// there are none).
+func (a *AuditRecord) AppendExtra(dst []byte) []byte { return appendClosed(dst, a.extra) }
+
+// AppendExtra appends the JSON object of the fields without a column to dst.
+func (p *ProvisioningRecord) AppendExtra(dst []byte) []byte { return appendClosed(dst, p.extra) }
+
+func appendClosed(dst, open []byte) []byte {
+	if len(open) == 0 {
+		return dst
+	}
+	return append(append(dst, open...), '}')
+}

@@ -128,7 +128,9 @@ func (n *Normalizer) initiatedBy(a *AuditRecord, key string, v *fastjson.Value) 
 		sub, lower := n.keyOf(k)
 		so, err := sv.Object()
 		if err != nil {
-			if keepable(sv) {
+			if sv.Type() == fastjson.TypeString && isTypeName(string(sv.GetStringBytes())) {
+				n.typeName(key + "." + sub)
+			} else if keepable(sv) {
 				n.auditExtra(a, key+"."+sub, sv)
 			}
 			return

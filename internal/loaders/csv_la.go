@@ -93,6 +93,8 @@ var laDirectColumns = map[string]Str{
 type laCol struct {
 	kind  laKind
 	key   string // column name without the type suffix: the Normalizer's key
+	lname string // key in lower case without spaces
+	timed bool   // the header gives the column a time zone ("ActivityDateTime [UTC]")
 	set   setter
 	str   Str
 	loc   *time.Location
@@ -111,6 +113,11 @@ type laReader struct {
 	hintFrom string
 	byHint   int64
 	fallback int64
+	// sibling is the log every row of the file belongs to when the header says (an AuditLogs
+	// or AADProvisioningLogs export: ActivityDateTime without CreatedDateTime), else "".
+	sibling string
+	aud     AuditRecord
+	prov    ProvisioningRecord
 }
 
 func readLACSV(c *ReadContext) error {
@@ -130,6 +137,7 @@ func readLACSV(c *ReadContext) error {
 			p.key = fmt.Sprintf("column %d", i+1)
 		}
 		lname := strings.ToLower(strings.ReplaceAll(p.key, " ", ""))
+		p.lname, p.timed = lname, bracketed
 		if first := h.index[h.norm[i]]; first != i {
 			p.kind, p.first, p.key = laDup, first, fmt.Sprintf("%s (column %d)", p.key, i+1)
 			l.plan[i] = p
@@ -187,6 +195,7 @@ func readLACSV(c *ReadContext) error {
 	}
 	setUnavailable(c, have)
 	l.decideHint(h)
+	l.sibling = laSiblingFromHeader(h)
 	l.t = &csvTable{c: c, s: s, head: h, row: l.row}
 	l.t.dates.cols, l.t.dates.name, l.t.dates.portal = dateCols, "the datetime columns", true
 	err = l.t.run()
@@ -326,17 +335,20 @@ func (l *laReader) row(rw *csvRow) {
 	case typ != "":
 		lt, ok := laTable(typ)
 		if !ok {
-			l.c.Sink.Skip(typ)
+			l.otherRow(rw, typ)
 			return
 		}
 		r.LogType = lt
-	case cat != "":
+	case cat != "" && l.sibling == "":
 		lt, ok := diagnosticCategory(cat)
 		if !ok {
-			l.c.Sink.Skip(cat)
+			l.otherRow(rw, cat)
 			return
 		}
 		r.LogType = lt
+	case l.sibling != "":
+		l.siblingRow(rw, l.sibling)
+		return
 	default:
 		l.byHint++
 	}

@@ -188,8 +188,13 @@ func TestLACSVTablesAndSkips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.recs) != 3 || s.skipped["AuditLogs"] != 1 || len(s.problems) != 0 {
-		t.Fatalf("%d records, skipped %v, problems %+v", len(s.recs), s.skipped, s.problems)
+	if len(s.recs) != 3 || len(s.audits) != 1 || len(s.skipped) != 0 || len(s.problems) != 0 {
+		t.Fatalf("%d records, %d audits, skipped %v, problems %+v", len(s.recs), len(s.audits), s.skipped, s.problems)
+	}
+	// The AuditLogs row of the union is an audit event; without ActivityDateTime its time is
+	// TimeGenerated.
+	if a := s.audits[0]; a.S[AuditID] != "b" || !a.ActivityAt.Equal(mustTime(t, "2025-06-10T08:01:00Z")) || a.Line != 3 {
+		t.Errorf("audit %+v at %v line %d", a.S, a.ActivityAt, a.Line)
 	}
 	a, c, d := s.recs[0], s.recs[1], s.recs[2]
 	if a.LogType != Interactive || a.ErrorCode != 50140 || !a.CreatedAt.Equal(mustTime(t, "2025-06-10T07:59:00Z")) {

@@ -294,7 +294,7 @@ func TestCSVUnavailableNamesAreSchemaColumns(t *testing.T) {
 }
 
 func FuzzReadCSV(f *testing.F) {
-	addSeeds(f, "csv")
+	addSeeds(f, "csv", "audit")
 	f.Add([]byte(adminMini + "2025-06-10T08:00:00Z,r1,u1,a,\"x,y,z\",Success,0,\n"))
 	f.Add([]byte("sep=;\nDate (UTC);Request ID\n\"12.03.2025 07:22\";\"r\n"))
 	f.Fuzz(fuzzRead)

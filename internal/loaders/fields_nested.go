@@ -37,7 +37,12 @@ func (n *Normalizer) resultType(r *Record, key string, v *fastjson.Value) {
 	}
 	if i, ok := n.int(key, v); ok {
 		r.ErrorCode, r.HasErrorCode = i, true
-	} else if s := n.text(key, v); s != "" {
+	} else if s := n.text(key, v); strings.EqualFold(s, "success") {
+		// SIEM-normalized records write the outcome as a word; "Success" is code 0, while
+		// "Failure" names no code and leaves the record without an outcome.
+		r.ErrorCode, r.HasErrorCode = 0, true
+		r.AddExtra(key, v.MarshalTo(nil))
+	} else if s != "" {
 		r.AddExtra(key, v.MarshalTo(nil))
 	}
 }

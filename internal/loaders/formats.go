@@ -9,6 +9,7 @@ package loaders
 // formats, expanders and unrecognizedHints are set here once and never written afterwards.
 var formats = []*Format{
 	adminAuthDetailsFormat,
+	adminAuditCSVFormat,
 	adminCSVFormat,
 	laCSVFormat,
 	powershellCSVFormat,

@@ -108,7 +108,7 @@ func fuzzRead(t *testing.T, data []byte) {
 }
 
 func FuzzReadJSON(f *testing.F) {
-	addSeeds(f, "json")
+	addSeeds(f, "json", "audit")
 	f.Add([]byte(`[{"createdDateTime":"2025-01-01T00:00:00Z","status":{"errorCode":0}}`))
 	f.Add([]byte(`{"records":[{"category":"SignInLogs","properties":{"createdDateTime":"x"}}]}`))
 	f.Fuzz(fuzzRead)
@@ -119,7 +119,7 @@ func FuzzReadJSON(f *testing.F) {
 // blocks are small enough that every input is cut into many, and every object of 16 bytes
 // or more is tried as a page.
 func FuzzParallelJSON(f *testing.F) {
-	addSeeds(f, "json")
+	addSeeds(f, "json", "audit")
 	f.Add([]byte(`[{"createdDateTime":"2025-01-01T00:00:00Z","id":"a","status":{"errorCode":0}},42,[{"id":"b"}]]`))
 	f.Add([]byte(`{"@odata.context":"x","value":[{"createdDateTime":"2025-01-01T00:00:00Z","id":"a"},null,"s"],"records":[1]}`))
 	f.Add([]byte(`{"value":"x","records":[{"createdDateTime":"2025-01-01T00:00:00Z","id":"a"},{"id":}]}`))
@@ -144,7 +144,7 @@ func FuzzParallelJSON(f *testing.F) {
 }
 
 func FuzzDetect(f *testing.F) {
-	addSeeds(f, "json")
+	addSeeds(f, "json", "audit")
 	f.Fuzz(func(t *testing.T, head []byte) {
 		for _, name := range []string{"a.json", "InteractiveSignIns_x.csv"} {
 			fm, why := Detect(&Head{Name: name, Path: name, Bytes: head, Encoding: "utf-8"})

@@ -29,6 +29,8 @@ func (j *jsonReader) envelope(r *Record, o *fastjson.Object, row *laRow) {
 			if !r.HasErrorCode {
 				if i, ok := j.n.int(k, v); ok {
 					r.ErrorCode, r.HasErrorCode = i, true
+				} else if strings.EqualFold(j.n.text(k, v), "success") { // SIEM-normalized: the outcome as a word
+					r.ErrorCode, r.HasErrorCode = 0, true
 				}
 			}
 		case "resultdescription":

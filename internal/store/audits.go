@@ -35,10 +35,7 @@ type provRow struct {
 }
 
 func (s *fileSink) Audit(a *loaders.AuditRecord) error {
-	rw := auditRow{a: a.Clone(), key: auditKey(s.seeds, a)}
-	if e := a.Extra(); e != "" {
-		rw.extra = []byte(e)
-	}
+	rw := auditRow{a: a.Detach(), key: auditKey(s.seeds, a), extra: a.AppendExtra(nil)}
 	rw.hash, s.hashBuf = auditHash(s.hashBuf, a)
 	s.cur.audits = append(s.cur.audits, rw)
 	if len(s.cur.audits) >= batchSize {
@@ -48,10 +45,7 @@ func (s *fileSink) Audit(a *loaders.AuditRecord) error {
 }
 
 func (s *fileSink) Provisioning(p *loaders.ProvisioningRecord) error {
-	rw := provRow{p: p.Clone(), key: provKey(s.seeds, p)}
-	if e := p.Extra(); e != "" {
-		rw.extra = []byte(e)
-	}
+	rw := provRow{p: p.Detach(), key: provKey(s.seeds, p), extra: p.AppendExtra(nil)}
 	rw.hash, s.hashBuf = provHash(s.hashBuf, p)
 	s.cur.provs = append(s.cur.provs, rw)
 	if len(s.cur.provs) >= batchSize {

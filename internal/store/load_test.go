@@ -244,11 +244,22 @@ func TestInputsAreNotModified(t *testing.T) {
 	}
 }
 
-func TestSharedSamples(t *testing.T) {
-	root := "../../../shared/samples"
-	if _, err := os.Stat(root); err != nil {
-		t.Skip("../../shared/samples not present")
+// sharedSamples is the folder of real public samples: ../shared/samples beside the
+// repository, or one level further up when the repository is a worktree in a folder of its
+// own. The test is skipped when neither is present.
+func sharedSamples(t *testing.T) string {
+	t.Helper()
+	for _, root := range []string{"../../../shared/samples", "../../../../shared/samples"} {
+		if _, err := os.Stat(root); err == nil {
+			return root
+		}
 	}
+	t.Skip("../shared/samples not present")
+	return ""
+}
+
+func TestSharedSamples(t *testing.T) {
+	root := sharedSamples(t)
 	db := openTemp(t)
 	sum := load(t, db, root+"/diagnostic-settings-json", root+"/graph-api-json")
 	type want struct {
