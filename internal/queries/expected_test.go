@@ -181,8 +181,8 @@ func TestAuditQueriesOnFixture(t *testing.T) {
 	if n != 10 {
 		t.Errorf("%d audit and provisioning queries, want 10", n)
 	}
-	// The same events as Graph JSON lines and as diagnostic-settings records.
-	for _, dir := range []string{"graph", "diagnostic"} {
+	// The same events as Graph JSON lines, diagnostic-settings records and Log Analytics rows.
+	for _, dir := range []string{"graph", "diagnostic", "la-json"} {
 		t.Run(dir, func(t *testing.T) {
 			db := openDB(t, filepath.Join(auditFixtureDir, dir))
 			asOf, err := queries.LatestEvent(ctx, db.SQL)
