@@ -64,7 +64,8 @@ SELECT
     coalesce(initiator, 'an unnamed initiator') || ' (' || activity || coalesce(': ' || nullif(result_reason, ''), '') || ')'
         || coalesce(' from ' || initiator_ip_address, '')
         || CASE WHEN by_other THEN ', not the user' ELSE '' END
-        || CASE WHEN unknown_ip THEN ', an address the user never signed in from (the user signed in from ' || ips || ' other addresses)'
+        || CASE WHEN unknown_ip THEN ', an address the user never signed in from (the user''s sign-ins came from '
+                    || ips || CASE WHEN ips = 1 THEN ' other address)' ELSE ' other addresses)' END
                 WHEN ips = 0 THEN '; the user has no sign-ins in the export, so the address was not compared'
                 ELSE '' END AS details,
     []::BIGINT[] AS evidence,
