@@ -311,15 +311,22 @@ func (n *Normalizer) auditDetails(a *AuditRecord, key string, v *fastjson.Value)
 // detailsBuilder builds the additional_details object, numbering repeated keys.
 type detailsBuilder struct {
 	b    []byte
-	keys map[string]int
+	keys []string // the keys so far (a handful: a list beats a map)
+	arr  [8]string
 }
 
 func (d *detailsBuilder) key(k string) string {
 	if d.keys == nil {
-		d.keys = map[string]int{}
+		d.keys = d.arr[:0]
 	}
-	d.keys[k]++
-	if c := d.keys[k]; c > 1 {
+	c := 1
+	for _, s := range d.keys {
+		if s == k {
+			c++
+		}
+	}
+	d.keys = append(d.keys, k)
+	if c > 1 {
 		return k + " (" + strconv.Itoa(c) + ")"
 	}
 	return k

@@ -41,7 +41,8 @@ func (j *jsonReader) audit(fields, env *fastjson.Object, row *laRow, pos Problem
 				j.n.eventTime(k, v, &a.IngestedAt, &a.BadField, &a.BadReason)
 			default:
 				if keepable(v) {
-					a.AddExtra("envelope."+k, v.MarshalTo(nil))
+					j.n.scratch = v.MarshalTo(j.n.scratch[:0])
+					a.extra = appendEnvelopeExtra(a.extra, k, j.n.scratch)
 				}
 			}
 		})
@@ -86,7 +87,8 @@ func (j *jsonReader) provisioning(fields, env *fastjson.Object, row *laRow, pos 
 				j.n.eventTime(k, v, &p.IngestedAt, &p.BadField, &p.BadReason)
 			default:
 				if keepable(v) {
-					p.AddExtra("envelope."+k, v.MarshalTo(nil))
+					j.n.scratch = v.MarshalTo(j.n.scratch[:0])
+					p.extra = appendEnvelopeExtra(p.extra, k, j.n.scratch)
 				}
 			}
 		})
@@ -119,4 +121,19 @@ func firstObject(a, b *fastjson.Object) *fastjson.Object {
 		return a
 	}
 	return b
+}
+
+// appendEnvelopeExtra adds "envelope.<key>" and its JSON text to an extra object under
+// construction, without building the prefixed key.
+func appendEnvelopeExtra(b []byte, key string, raw []byte) []byte {
+	if len(b) == 0 {
+		b = append(b, '{')
+	} else {
+		b = append(b, ',')
+	}
+	b = append(b, `"envelope.`...)
+	n := len(b)
+	b = appendJSONString(b, key)
+	b = append(b[:n], b[n+1:]...) // the key's literal without its opening quote
+	return append(append(b, ':'), raw...)
 }
