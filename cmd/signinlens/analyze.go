@@ -206,6 +206,12 @@ func printAnalyzeSummary(w io.Writer, out string, f *report.Format, r *analyze.R
 	for _, tl := range r.Timelines {
 		fmt.Fprintf(w, "timeline of %s: %s\n", tl.Account, words.Plural(int64(len(tl.Table.Rows)), "event", "events"))
 	}
+	if len(r.Changes) > 0 {
+		fmt.Fprintln(w, "what changed:")
+		for _, a := range r.Changes {
+			fmt.Fprintf(w, "  %s\n", a)
+		}
+	}
 	if len(r.DetectionRuns) > 0 {
 		var parts []string
 		for _, c := range r.SeverityCounts() {

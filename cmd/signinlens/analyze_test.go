@@ -41,11 +41,11 @@ func TestAnalyzeWritesWorkbookAndSummary(t *testing.T) {
 	if sheets := f.GetSheetList(); sheets[0] != "Summary" || !strings.Contains(strings.Join(sheets, ","), "log-types") {
 		t.Errorf("sheets %q", sheets)
 	}
-	if a, _ := f.GetCellValue("Summary", "A11"); a != "signinlens version" {
-		t.Errorf("Summary!A11 = %q", a)
+	if a, _ := f.GetCellValue("Summary", "A12"); a != "signinlens version" {
+		t.Errorf("Summary!A12 = %q", a)
 	}
-	if v, _ := f.GetCellValue("Summary", "B11"); v != currentVersion() {
-		t.Errorf("Summary!B11 = %q, want the version %q", v, currentVersion())
+	if v, _ := f.GetCellValue("Summary", "B12"); v != currentVersion() {
+		t.Errorf("Summary!B12 = %q, want the version %q", v, currentVersion())
 	}
 }
 

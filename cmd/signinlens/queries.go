@@ -140,7 +140,7 @@ func describeQuery(q *queries.Query) string {
 			fmt.Fprintf(&b, "  %s\n", r)
 		}
 	}
-	fmt.Fprintf(&b, "\nSQL (%s; scoped() is the window and filters over signins):\n%s\n", q.File, q.SQL)
+	fmt.Fprintf(&b, "\nSQL (%s; scoped(), audit_scoped() and provisioning_scoped() are the window and filters over signins, audits and provisioning):\n%s\n", q.File, q.SQL)
 	return b.String()
 }
 

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,6 +67,11 @@ func (r *Report) warnings(caps []int64) []string {
 		if c.SignIns == 0 {
 			missingTypes = append(missingTypes, c.LogType)
 		}
+	}
+	if r.Meta.SignIns == 0 && r.Meta.AuditEvents+r.Meta.ProvisioningEvents > 0 {
+		w = append(w, fmt.Sprintf("no sign-ins were loaded, only %s and %s: the sign-in questions and detections have nothing to answer from; export the sign-in logs (interactive, non-interactive, service principal, managed identity) beside them",
+			words.Plural(r.Meta.AuditEvents, "audit event", "audit events"), words.Plural(r.Meta.ProvisioningEvents, "provisioning event", "provisioning events")))
+		missingTypes = nil
 	}
 	if len(missingTypes) > 0 {
 		w = append(w, fmt.Sprintf("no %s sign-ins were loaded: if the tenant has them, the export is missing those logs, and answers about them are incomplete", strings.Join(missingTypes, ", ")))
@@ -135,30 +141,50 @@ func exportCaps(runs []DetectionRun, p Params, asOf time.Time) ([]int64, error) 
 }
 
 // answers are the Summary's one-line answers, in the order of the summary: headers, each
-// drawn from its query's section by the template the header declares. A query missing from
-// the report is left out; one that cannot be answered from these exports says why.
-func answers(r *Report) ([]string, error) {
+// drawn from its query's section by the template the header declares: the sign-in answers,
+// and apart from them the changes (queries reading the audit or provisioning log). A query
+// missing from the report is left out; one that cannot be answered from these exports says
+// why. When no audit log was loaded the audit queries' lines give way to one line saying so;
+// the provisioning line is left out when no provisioning log was loaded.
+func answers(r *Report) (signIns, changes []string, err error) {
 	qs, err := queries.Summarized()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := []string{}
+	signIns, changes = []string{}, []string{}
+	noAudit := false
 	for _, q := range qs {
 		s := r.Section(q.ID)
 		if s == nil || s.Table == nil {
 			continue
 		}
+		audit, prov := slices.Contains(q.LogTypes, "audit"), slices.Contains(q.LogTypes, "provisioning")
+		switch {
+		case audit && r.Meta.AuditEvents == 0:
+			if !noAudit {
+				noAudit = true
+				changes = append(changes, "No audit log was loaded, so what changed (roles, authentication methods, consents, application credentials, Conditional Access) cannot be answered; export the audit log beside the sign-ins")
+			}
+			continue
+		case prov && r.Meta.ProvisioningEvents == 0:
+			continue
+		}
 		line := s.Unavailable
 		if s.Answerable() {
 			if line, err = q.Summary.Line(s.Query, s.Table, s.Bound, r.Location()); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		if line != "" {
-			out = append(out, line)
+		if line == "" {
+			continue
+		}
+		if audit || prov {
+			changes = append(changes, line)
+		} else {
+			signIns = append(signIns, line)
 		}
 	}
-	return out, nil
+	return signIns, changes, nil
 }
 
 func keysOf[V any](m map[string]V) []string {

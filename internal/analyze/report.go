@@ -23,7 +23,11 @@ type Report struct {
 	OrphanAuthSteps int64          `json:"orphan_auth_steps"`
 	Counts          []LogTypeCount `json:"counts"`
 	// Answers are the standard questions answered in one line each, from the sections.
-	Answers       []string       `json:"answers"`
+	Answers []string `json:"answers"`
+	// Changes answer "what changed?" in one line each (role changes, method changes,
+	// consents, credentials, Conditional Access changes, provisioning), from the sections of
+	// the queries that read the audit and provisioning logs.
+	Changes       []string       `json:"changes"`
 	Sections      []*Section     `json:"sections"`
 	Findings      []Finding      `json:"findings"`
 	DetectionRuns []DetectionRun `json:"detection_runs"`
@@ -52,11 +56,14 @@ type Meta struct {
 	Database    string    `json:"database"`
 	AsOf        time.Time `json:"as_of"`
 	// First and Last are the earliest and latest event in the database.
-	First    time.Time `json:"first_event"`
-	Last     time.Time `json:"last_event"`
-	SignIns  int64     `json:"sign_ins"`
-	Filters  []string  `json:"filters"`
-	TimeZone string    `json:"time_zone"`
+	First   time.Time `json:"first_event"`
+	Last    time.Time `json:"last_event"`
+	SignIns int64     `json:"sign_ins"`
+	// AuditEvents and ProvisioningEvents count the loaded audit and provisioning events.
+	AuditEvents        int64    `json:"audit_events"`
+	ProvisioningEvents int64    `json:"provisioning_events"`
+	Filters            []string `json:"filters"`
+	TimeZone           string   `json:"time_zone"`
 }
 
 // LogTypeCount is the sign-ins of one log type by outcome (signins.status).
@@ -163,7 +170,7 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 	r := &Report{
 		Meta: Meta{Tool: "signinlens", Version: opt.Version, GeneratedAt: opt.GeneratedAt.UTC(), Database: opt.Database,
 			AsOf: asOf, Filters: describeFilters(p), TimeZone: opt.Loc.String()},
-		Answers: []string{}, Sections: []*Section{}, Findings: []Finding{}, DetectionRuns: []DetectionRun{},
+		Answers: []string{}, Changes: []string{}, Sections: []*Section{}, Findings: []Finding{}, DetectionRuns: []DetectionRun{},
 		TopAccounts: []string{}, Timelines: []*Timeline{}, Warnings: []string{}, loc: opt.Loc,
 	}
 	if r.Meta.Database == "" {
@@ -229,7 +236,7 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 	if opt.Progress != nil {
 		opt.Progress(total, total, "")
 	}
-	if r.Answers, err = answers(r); err != nil {
+	if r.Answers, r.Changes, err = answers(r); err != nil {
 		return nil, err
 	}
 	caps, err := exportCaps(runs, p, asOf)
@@ -391,7 +398,10 @@ func DescribeWindow(b Bound, loc *time.Location) string { return queries.Describ
 
 func (r *Report) readOverview(ctx context.Context, db *sql.DB) error {
 	var first, last sql.NullTime
-	if err := db.QueryRowContext(ctx, "SELECT count(*), min(created_at), max(created_at) FROM signins").Scan(&r.Meta.SignIns, &first, &last); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM signins), (SELECT count(*) FROM audits), (SELECT count(*) FROM provisioning),
+		least((SELECT min(created_at) FROM signins), (SELECT min(activity_at) FROM audits), (SELECT min(activity_at) FROM provisioning)),
+		greatest((SELECT max(created_at) FROM signins), (SELECT max(activity_at) FROM audits), (SELECT max(activity_at) FROM provisioning))`).Scan(
+		&r.Meta.SignIns, &r.Meta.AuditEvents, &r.Meta.ProvisioningEvents, &first, &last); err != nil {
 		return fmt.Errorf("read time range: %w", err)
 	}
 	r.Meta.First, r.Meta.Last = first.Time.UTC(), last.Time.UTC()

@@ -22,3 +22,13 @@ const ScopeMacro = queries.ScopeMacro
 
 // FamilyMacros group operating systems and browsers into families, for the Methodology record.
 const FamilyMacros = queries.FamilyMacros
+
+// AuditScopeMacro and ProvisioningScopeMacro are the macros the queries over the audit and
+// provisioning logs read, for the Methodology record.
+const (
+	AuditScopeMacro        = queries.AuditScopeMacro
+	ProvisioningScopeMacro = queries.ProvisioningScopeMacro
+)
+
+// AuditHelperMacros are the activity-name and value helpers those queries use.
+func AuditHelperMacros() []string { return queries.AuditHelperMacros() }

@@ -79,3 +79,25 @@ func TestAdminProvisioningCSV(t *testing.T) {
 		t.Errorf("provisioning %+v extra %s", p.S, p.Extra())
 	}
 }
+
+// PowerShell's Export-Csv of Get-MgAuditLogDirectoryAudit: Graph property names as columns,
+// nested objects written as .NET type names (missing), read by the audit download's reader.
+func TestPowerShellAuditCSV(t *testing.T) {
+	text := "\"ActivityDateTime\",\"ActivityDisplayName\",\"AdditionalDetails\",\"Category\",\"CorrelationId\",\"Id\",\"InitiatedBy\",\"LoggedByService\",\"OperationType\",\"Result\",\"ResultReason\",\"TargetResources\"\r\n" +
+		"\"2025-06-02T09:15:30Z\",\"Add member to role\",\"System.Object[]\",\"RoleManagement\",\"c1\",\"Directory_1\",\"Microsoft.Graph.PowerShell.Models.MicrosoftGraphAuditActivityInitiator\",\"Core Directory\",\"Assign\",\"success\",\"\",\"System.Object[]\"\r\n"
+	info, s, err := readText(t, "audits.csv", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Format != "admin-audit-csv" || len(s.audits) != 1 || len(s.problems) != 0 {
+		t.Fatalf("format %s, %d audits, problems %+v", info.Format, len(s.audits), s.problems)
+	}
+	a := s.audits[0]
+	if a.S[AuditID] != "Directory_1" || a.S[AuditActivity] != "Add member to role" || a.S[AuditOperationType] != "Assign" ||
+		a.S[AuditLoggedByService] != "Core Directory" || a.Extra() != "" || len(a.Targets) != 0 || len(a.Details) != 0 {
+		t.Errorf("audit %+v extra %s", a.S, a.Extra())
+	}
+	if n := info.Notes[len(info.Notes)-1]; !strings.Contains(n, "AdditionalDetails, InitiatedBy, TargetResources") {
+		t.Errorf("notes %q", info.Notes)
+	}
+}

@@ -264,7 +264,16 @@ func readAdminAuditCSV(c *ReadContext) error {
 		r.kind, countKind(r.plan, aaExtra), len(r.plan))
 	r.t = &csvTable{c: c, s: s, head: h, row: r.row}
 	r.t.dates.cols, r.t.dates.name = dateCols, `"Date (UTC)"`
-	return r.t.run()
+	err = r.t.run()
+	if len(r.n.TypeNames) > 0 {
+		names := make([]string, 0, len(r.n.TypeNames))
+		for k := range r.n.TypeNames {
+			names = append(names, k)
+		}
+		sortStrings(names)
+		c.Note("columns holding only a .NET type name (PowerShell Export-Csv of nested objects), treated as missing: %s", strings.Join(names, ", "))
+	}
+	return err
 }
 
 func countKind(plan []aaCol, kind int) int {
@@ -291,6 +300,10 @@ func (r *adminAuditReader) row(rw *csvRow) {
 	for i, cell := range rw.cells {
 		c := &r.plan[i]
 		if cell == "" || (c.kind == aaDup && cell == rw.cells[c.first]) {
+			continue
+		}
+		if isTypeName(cell) { // PowerShell Export-Csv of a nested object
+			r.n.typeName(c.key)
 			continue
 		}
 		switch c.kind {
@@ -474,6 +487,10 @@ func (r *adminAuditReader) provRow(rw *csvRow) {
 	for i, cell := range rw.cells {
 		c := &r.plan[i]
 		if cell == "" || (c.kind == aaDup && cell == rw.cells[c.first]) {
+			continue
+		}
+		if isTypeName(cell) { // PowerShell Export-Csv of a nested object
+			r.n.typeName(c.key)
 			continue
 		}
 		switch c.kind {

@@ -23,6 +23,52 @@ WHERE (since IS NULL OR created_at > since)
   AND (ip IS NULL OR ip_address = ip)
   AND (log_types IS NULL OR len(log_types) = 0 OR list_contains(log_types, log_type))`
 
+// AuditScopeMacro defines audit_scoped(), the table the catalogue reads audit events from:
+// the events inside the window whose initiator or one of whose targets is the --user (by
+// object id or user principal name, any case) and whose initiator acted from the --ip.
+// --app and --log-type do not apply to audit events.
+// Its rows add one column to the audits table: initiator, the initiating user's UPN, else the
+// initiating service principal's or app's name or id.
+const AuditScopeMacro = `CREATE OR REPLACE TEMP MACRO audit_scoped(since, until, usr, ip) AS TABLE
+SELECT a.*, coalesce(nullif(a.initiator_upn, ''), nullif(a.initiator_service_principal_name, ''),
+    nullif(a.initiator_display_name, ''), nullif(a.initiator_user_id, ''), nullif(a.initiator_service_principal_id, ''),
+    nullif(a.initiator_app_id, '')) AS initiator
+FROM audits a
+WHERE (since IS NULL OR a.activity_at > since)
+  AND (until IS NULL OR a.activity_at <= until)
+  AND (usr IS NULL OR a.initiator_user_id = usr OR lower(a.initiator_upn) = lower(usr)
+       OR a.audit_key IN (SELECT t.audit_key FROM audit_targets t
+                          WHERE t.id = usr OR lower(t.user_principal_name) = lower(usr)))
+  AND (ip IS NULL OR a.initiator_ip_address = ip)`
+
+// ProvisioningScopeMacro defines provisioning_scoped(), the table the catalogue reads
+// provisioning events from: the events inside the window whose source or target identity
+// is the --user (by id or display name, any case).
+const ProvisioningScopeMacro = `CREATE OR REPLACE TEMP MACRO provisioning_scoped(since, until, usr) AS TABLE
+SELECT * FROM provisioning p
+WHERE (since IS NULL OR p.activity_at > since)
+  AND (until IS NULL OR p.activity_at <= until)
+  AND (usr IS NULL OR p.source_identity_id = usr OR p.target_identity_id = usr
+       OR lower(p.source_identity_name) = lower(usr) OR lower(p.target_identity_name) = lower(usr))`
+
+// AuditHelperMacros returns the statements that define activity_key(name), an activity display name compared loosely (lower
+// case, dashes of every kind as '-', runs of white space as one space, trimmed), and
+// activity_list(text), a comma-separated list of names as keys, and audit_text(value), a
+// modified property's value as exported ("\"Global Administrator\"", JSON text) without its
+// quotes and brackets. The catalogue's activity
+// parameters match audits.activity with list_contains(activity_list($activities),
+// activity_key(activity)), so that "Update application – Certificates and secrets
+// management " (en dash, trailing space, as exported) matches the name typed with a hyphen.
+func AuditHelperMacros() []string {
+	return []string{
+		`CREATE OR REPLACE TEMP MACRO activity_key(name) AS
+trim(regexp_replace(regexp_replace(lower(name), '[\x{2010}-\x{2015}\x{2212}]', '-', 'g'), '\s+', ' ', 'g'))`,
+		`CREATE OR REPLACE TEMP MACRO activity_list(names) AS
+list_filter(list_transform(string_split(coalesce(names, ''), ','), x -> activity_key(x)), x -> x <> '')`,
+		`CREATE OR REPLACE TEMP MACRO audit_text(v) AS nullif(trim(trim(trim(v), '[]'), '"'), '')`,
+	}
+}
+
 // Params are the user's choices for a run. Zero values mean defaults.
 type Params struct {
 	AsOf     time.Time     // end of every window; default: the latest event in the data

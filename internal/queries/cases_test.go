@@ -24,6 +24,10 @@ import (
 //
 //	CASE.jsonl   the sign-ins, Graph signIn objects one a line (a loader's own input shape),
 //	             numbered from 0; a variant BASE/NAME reads BASE.jsonl
+//	CASE.audit.jsonl, CASE.provisioning.jsonl
+//	             audit events (Graph directoryAudit objects) and provisioning events (Graph
+//	             provisioningObjectSummary objects), one a line, numbered from 0; a case
+//	             holds at least one of its three inputs
 //	CASE.set     parameter values, one ID.PARAM=VALUE a line, as in a --config file
 //	CASE.baseline  a --baseline value (a duration such as 8d, or a time)
 //	CASE.intel   an --intel indicator file (CSV); a variant BASE/NAME without its own reads
@@ -31,7 +35,9 @@ import (
 //	CASE.want    the findings expected, in order, blocks of "key: value" lines separated by
 //	             blank lines; # lines say how they were counted. Keys: severity, title, user,
 //	             ip, sp, first, last (RFC 3339), events, details (a substring; repeatable),
-//	             evidence (sign-ins by number: "0-11, 13" or "none"). user, ip and sp that
+//	             evidence (sign-ins by number: "0-11, 13" or "none"), audit_evidence and
+//	             provisioning_evidence (audit and provisioning events by number, the same
+//	             way; left out means none). user, ip and sp that
 //	             are left out must be empty; title, first and last that are left out are
 //	             not checked. An empty .want expects no finding.
 //
@@ -45,9 +51,12 @@ type detectionCase struct {
 	name  string // "fire", "quiet", "quiet/min_users=9"
 	input []map[string]any
 	raw   []byte // the .jsonl section as written
-	set   map[string]string
-	intel *Intel
-	want  []wantFinding
+	// audit and provisioning are the events of the .audit.jsonl and .provisioning.jsonl
+	// sections, as written (nil when the case has none).
+	audit, provisioning []byte
+	set                 map[string]string
+	intel               *Intel
+	want                []wantFinding
 	// baseline and baselineEnd are the case's --baseline, when it gives one.
 	baseline    time.Duration
 	baselineEnd time.Time
@@ -64,6 +73,8 @@ type wantFinding struct {
 	Events                        int64
 	Details                       []string
 	Evidence                      []int
+	AuditEvidence                 []int
+	ProvisioningEvidence          []int
 }
 
 // readCases parses detections/ID.cases.txtar.
@@ -75,6 +86,7 @@ func readCases(t *testing.T, id string) []detectionCase {
 		t.Fatalf("detection %s has no cases: %v", id, err)
 	}
 	inputs := map[string][]byte{}
+	audits, provs := map[string][]byte{}, map[string][]byte{}
 	sets := map[string]string{}
 	baselines := map[string]string{}
 	intels := map[string]string{}
@@ -88,7 +100,14 @@ func readCases(t *testing.T, id string) []detectionCase {
 		name, ext := f.Name[:dot], f.Name[dot+1:]
 		switch ext {
 		case "jsonl":
-			inputs[name] = f.Data
+			switch {
+			case strings.HasSuffix(name, ".audit"):
+				audits[strings.TrimSuffix(name, ".audit")] = f.Data
+			case strings.HasSuffix(name, ".provisioning"):
+				provs[strings.TrimSuffix(name, ".provisioning")] = f.Data
+			default:
+				inputs[name] = f.Data
+			}
 		case "set":
 			sets[name] = string(f.Data)
 		case "baseline":
@@ -106,11 +125,19 @@ func readCases(t *testing.T, id string) []detectionCase {
 	for _, name := range order {
 		base, _, _ := strings.Cut(name, "/")
 		raw, ok := inputs[base]
-		if !ok {
-			t.Fatalf("%s: case %s has no %s.jsonl", path, name, base)
+		if !ok && audits[base] == nil && provs[base] == nil {
+			t.Fatalf("%s: case %s has no %s.jsonl, %s.audit.jsonl or %s.provisioning.jsonl", path, name, base, base, base)
 		}
-		c := detectionCase{name: name, raw: raw}
-		for i, line := range strings.Split(strings.TrimRight(string(raw), "\n"), "\n") {
+		c := detectionCase{name: name, raw: raw, audit: audits[base], provisioning: provs[base]}
+		for _, events := range [][]byte{c.audit, c.provisioning} {
+			for i, line := range nonEmptyLines(events) {
+				var o map[string]any
+				if err := json.Unmarshal([]byte(line), &o); err != nil {
+					t.Fatalf("%s: %s event %d: %v", path, base, i, err)
+				}
+			}
+		}
+		for i, line := range nonEmptyLines(raw) {
 			var o map[string]any
 			if err := json.Unmarshal([]byte(line), &o); err != nil {
 				t.Fatalf("%s: %s.jsonl sign-in %d: %v", path, base, i, err)
@@ -193,6 +220,10 @@ func parseWant(text string) ([]wantFinding, error) {
 			cur.Details = append(cur.Details, val)
 		case "evidence":
 			cur.Evidence, err = parseNumbers(val)
+		case "audit_evidence":
+			cur.AuditEvidence, err = parseNumbers(val)
+		case "provisioning_evidence":
+			cur.ProvisioningEvidence, err = parseNumbers(val)
 		default:
 			err = fmt.Errorf("unknown key %q", key)
 		}
@@ -231,6 +262,37 @@ func parseNumbers(s string) ([]int, error) {
 		}
 	}
 	return out, nil
+}
+
+// nonEmptyLines splits a .jsonl section into its lines (none for an empty section).
+func nonEmptyLines(b []byte) []string {
+	text := strings.TrimRight(string(b), "\n")
+	if text == "" {
+		return nil
+	}
+	return strings.Split(text, "\n")
+}
+
+// caseFiles writes the case's inputs as Graph JSON lines files (sign-ins, audit events,
+// provisioning events; those it has) and returns their paths.
+func caseFiles(t *testing.T, c detectionCase) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var out []string
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{"signins.jsonl", c.raw}, {"audits.jsonl", c.audit}, {"provisioning.jsonl", c.provisioning}} {
+		if len(nonEmptyLines(f.data)) == 0 {
+			continue
+		}
+		path := filepath.Join(dir, f.name)
+		if err := os.WriteFile(path, f.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, path)
+	}
+	return out
 }
 
 // caseFile writes the case's sign-ins as a Graph JSON lines file and returns its path.
@@ -276,7 +338,7 @@ func TestDetectionCases(t *testing.T) {
 		}
 		for _, c := range cases {
 			t.Run(q.ID+"/"+c.name, func(t *testing.T) {
-				db := loadDB(t, caseFile(t, c))
+				db := loadDB(t, caseFiles(t, c)...)
 				got, run := detect(t, db, c.params(), q.ID)
 				if run.Skipped != "" {
 					t.Fatalf("skipped: %s", run.Skipped)
@@ -306,12 +368,16 @@ func TestDetectionCasesAgreeAcrossFormats(t *testing.T) {
 	}
 	for _, q := range dets {
 		c := caseNamed(t, q.ID, "fire")
+		if len(c.input) == 0 {
+			continue // no sign-ins: the loaders' own tests compare the audit formats
+		}
 		t.Run(q.ID+"/diagnostic", func(t *testing.T) {
 			dir := t.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, "PT1H.json"), diagnosticLines(t, c.input), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			db := loadDB(t, dir)
+			paths := append([]string{dir}, caseFiles(t, detectionCase{audit: c.audit, provisioning: c.provisioning})...)
+			db := loadDB(t, paths...)
 			got, _ := detect(t, db, c.params(), q.ID)
 			checkFindings(t, db, c, got)
 		})
@@ -391,6 +457,17 @@ func checkFindings(t *testing.T, db *store.DB, c detectionCase, got []Finding) {
 		id, _ := o["id"].(string)
 		number[id] = i
 	}
+	numbered := func(events []byte) map[string]int {
+		out := map[string]int{}
+		for i, line := range nonEmptyLines(events) {
+			var o map[string]any
+			json.Unmarshal([]byte(line), &o)
+			id, _ := o["id"].(string)
+			out[id] = i
+		}
+		return out
+	}
+	auditNumber, provNumber := numbered(c.audit), numbered(c.provisioning)
 	for i, w := range c.want {
 		f := got[i]
 		if f.Severity != w.Severity || f.UserPrincipalName != w.User || f.IPAddress != w.IP || f.ServicePrincipalID != w.SP || f.Events != w.Events {
@@ -424,6 +501,34 @@ func checkFindings(t *testing.T, db *store.DB, c detectionCase, got []Finding) {
 		sort.Ints(want)
 		if !reflect.DeepEqual(gotNumbers, want) && !(len(gotNumbers) == 0 && len(want) == 0) {
 			t.Errorf("%s finding %d: evidence\n got %v\nwant %v", c.name, i, gotNumbers, want)
+		}
+		for _, ev := range []struct {
+			what, table, key string
+			keys             []int64
+			number           map[string]int
+			want             []int
+		}{
+			{"audit_evidence", "audits", "audit_key", f.AuditEvidence, auditNumber, w.AuditEvidence},
+			{"provisioning_evidence", "provisioning", "provisioning_key", f.ProvisioningEvidence, provNumber, w.ProvisioningEvidence},
+		} {
+			var got []int
+			for _, k := range ev.keys {
+				var id string
+				if err := db.SQL.QueryRow("SELECT id FROM "+ev.table+" WHERE "+ev.key+" = ?", k).Scan(&id); err != nil {
+					t.Fatalf("%s key %d: %v", ev.what, k, err)
+				}
+				n, ok := ev.number[id]
+				if !ok {
+					t.Errorf("%s finding %d: %s %s is none of the case's events", c.name, i, ev.what, id)
+				}
+				got = append(got, n)
+			}
+			sort.Ints(got)
+			want := append([]int(nil), ev.want...)
+			sort.Ints(want)
+			if !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
+				t.Errorf("%s finding %d: %s\n got %v\nwant %v", c.name, i, ev.what, got, want)
+			}
 		}
 	}
 }

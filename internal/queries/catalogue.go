@@ -63,8 +63,9 @@ type Query struct {
 	Anchor   string // detections: the SIEM rule it follows
 	Mirrors  string // the Microsoft view it mirrors, if any
 	Requires []string
-	// LogTypes are the sign-in log types the query reads (log-types: header); nil when it
-	// reads all four. Availability checks only blame files holding these log types.
+	// LogTypes are the sign-in log types the query reads (log-types: header), with "audit"
+	// and "provisioning" for the other logs; nil when it reads all four sign-in logs.
+	// Availability checks only blame files holding these sign-in log types.
 	LogTypes []string
 	// AfterDetections says the query reads the findings of the detections (after:
 	// detections header): the tables findings and finding_evidence that StoreFindings
@@ -93,7 +94,7 @@ type Query struct {
 
 var (
 	idPattern    = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
-	paramPattern = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s+(integer|number|text|duration|boolean)\s+(\S+)\s*\|\s*(.+)$`)
+	paramPattern = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s+(integer|number|text|duration|boolean)\s+("[^"]*"|\S+)\s*\|\s*(.+)$`)
 	colPattern   = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s+(text|integer|code|number|percent|time|day|boolean|list)\s*\|\s*(.+)$`)
 )
 
@@ -109,10 +110,10 @@ func Severities() []string { return append([]string(nil), severities[:]...) }
 //
 // Keys: id, title, question, window (required); log-types (required: all, or the log
 // types read, comma-separated); column (required, repeated: "name kind | meaning", kinds
-// as OutCol.Kind); param (repeated: "name type default | meaning"); requires (the signins
-// fields it needs); after (detections: it reads the findings, see StoreFindings);
-// needs-filter (user, app or ip); needs-input (intel: run only with an --intel file);
-// note (repeated: a SELECT printed
+// as OutCol.Kind); param (repeated: "name type default | meaning", a default holding spaces
+// in double quotes); requires (the signins fields it needs); after (detections: it reads
+// the findings, see StoreFindings); needs-filter (user, app or ip); needs-input (intel: run
+// only with an --intel file); note (repeated: a SELECT printed
 // under the table); chart ("rank=N category=COL value=COL [describe=COL] [add-up] |
 // title"); summary ("rank=N | template", see Summary); mirrors; reference (repeated);
 // and for detections severity, mitre and anchor. Every error names file:line.
@@ -184,7 +185,11 @@ func Parse(name, text string) (*Query, error) {
 				fail(i+1, "param wants 'name type default | meaning' with type integer, number, text, duration or boolean")
 				continue
 			}
-			q.Params = append(q.Params, Param{Name: m[1], Type: m[2], Default: m[3], Doc: m[4]})
+			def := m[3]
+			if len(def) >= 2 && def[0] == '"' {
+				def = def[1 : len(def)-1] // a default with spaces is written in double quotes
+			}
+			q.Params = append(q.Params, Param{Name: m[1], Type: m[2], Default: def, Doc: m[4]})
 		case "column":
 			m := colPattern.FindStringSubmatch(val)
 			if m == nil {

@@ -77,7 +77,28 @@ func schemaNames(t *testing.T, db *sql.DB) map[string][]string {
 	return out
 }
 
-var scopedCall = regexp.MustCompile(`scoped\(([^)]*)\)`)
+var scopedCall = regexp.MustCompile(`\b(scoped|audit_scoped|provisioning_scoped)\(([^)]*)\)`)
+
+// scopedArgs are the arguments each scoping macro is called with.
+var scopedArgs = map[string]string{
+	"scoped":              "$since, $until, $app, $user, $ip, $log_types",
+	"audit_scoped":        "$since, $until, $user, $ip",
+	"provisioning_scoped": "$since, $until, $user",
+}
+
+// logTables are the tables whose columns a query's requires: may name, by the logs it reads.
+func logTables(q *queries.Query) []string {
+	out := []string{"signins"}
+	for _, lt := range q.LogTypes {
+		switch lt {
+		case "audit":
+			out = append(out, "audits", "audit_targets", "audit_modified_properties")
+		case "provisioning":
+			out = append(out, "provisioning")
+		}
+	}
+	return out
+}
 
 // TestCatalogueHeaders checks what the strict parser cannot: names agree with the schema,
 // every query reads the sign-ins through scoped() with the standard filters, and every
@@ -119,8 +140,12 @@ func TestCatalogueHeaders(t *testing.T) {
 				}
 				continue
 			}
-			if !slices.Contains(schema["signins"], f) {
-				t.Errorf("%s: requires %q, which is neither a signins column nor ca_policies or auth_steps", q.ID, f)
+			found := false
+			for _, table := range logTables(q) {
+				found = found || slices.Contains(schema[table], f)
+			}
+			if !found {
+				t.Errorf("%s: requires %q, which is neither a column of %s nor ca_policies or auth_steps", q.ID, f, strings.Join(logTables(q), ", "))
 			}
 		}
 		for _, c := range q.Columns {
@@ -130,15 +155,15 @@ func TestCatalogueHeaders(t *testing.T) {
 		}
 		calls := scopedCall.FindAllStringSubmatch(q.SQL, -1)
 		if len(calls) == 0 {
-			t.Errorf("%s: does not read scoped(...)", q.ID)
+			t.Errorf("%s: does not read scoped(...), audit_scoped(...) or provisioning_scoped(...)", q.ID)
 		}
 		for _, c := range calls {
-			if c[1] != "$since, $until, $app, $user, $ip, $log_types" {
-				t.Errorf("%s: scoped(%s): want scoped($since, $until, $app, $user, $ip, $log_types)", q.ID, c[1])
+			if c[2] != scopedArgs[c[1]] {
+				t.Errorf("%s: %s(%s): want %s(%s)", q.ID, c[1], c[2], c[1], scopedArgs[c[1]])
 			}
 		}
-		if regexp.MustCompile(`(?i)\bFROM\s+signins\b|\bJOIN\s+signins\b`).MatchString(q.SQL) {
-			t.Errorf("%s: reads signins directly; read scoped(...) so that the window and filters apply", q.ID)
+		if regexp.MustCompile(`(?i)\bFROM\s+(signins|audits|provisioning)\b|\bJOIN\s+(signins|audits|provisioning)\b`).MatchString(q.SQL) {
+			t.Errorf("%s: reads a log table directly; read it through its scoping macro so that the window and filters apply", q.ID)
 		}
 		for _, p := range q.Params {
 			if !strings.Contains(q.SQL, "$"+p.Name) {
@@ -162,7 +187,7 @@ func TestCatalogueColumns(t *testing.T) {
 		db   *store.DB
 	}{
 		{"empty", openDB(t)},
-		{"fixture", openDB(t, fixtureDir+"/graph")},
+		{"fixture", openDB(t, fixtureDir+"/graph", auditFixtureDir+"/graph")},
 	} {
 		asOf, err := queries.LatestEvent(ctx, tc.db.SQL)
 		if err != nil {

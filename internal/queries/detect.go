@@ -85,13 +85,17 @@ const (
 	refHTTPLibrariesTable = `CREATE OR REPLACE TEMP TABLE ref_http_libraries (pos INTEGER, pattern VARCHAR, library VARCHAR, why VARCHAR)`
 	refAiTMAppsTable      = `CREATE OR REPLACE TEMP TABLE ref_aitm_apps (app_id VARCHAR, name VARCHAR, name_key VARCHAR, why VARCHAR)`
 	refHostingASNsTable   = `CREATE OR REPLACE TEMP TABLE ref_hosting_asns (asn BIGINT, provider VARCHAR, kind VARCHAR, source VARCHAR)`
+	refPrivRolesTable     = `CREATE OR REPLACE TEMP TABLE ref_privileged_roles (name_key VARCHAR, template_id VARCHAR, name VARCHAR, why VARCHAR)`
+	refHighScopesTable    = `CREATE OR REPLACE TEMP TABLE ref_high_priv_scopes (scope_key VARCHAR, permission VARCHAR, kind VARCHAR, why VARCHAR)`
 )
 
 // PrepareDetections creates the temporary tables the detections join: ref_user_agents
 // (pattern in lower case, pos = priority, kind and the severity it is graded at), ref_admin_apps (app_id in lower case),
 // ref_legacy_clients (client_key = lower-case client app), ref_http_libraries (like
-// ref_user_agents), ref_aitm_apps (app_id and name_key in lower case) and ref_hosting_asns
-// (cloud, hosting, VPN and anonymizer networks by AS number). Temporary tables live per
+// ref_user_agents), ref_aitm_apps (app_id and name_key in lower case), ref_hosting_asns
+// (cloud, hosting, VPN and anonymizer networks by AS number), ref_privileged_roles
+// (name_key and template_id in lower case), ref_high_priv_scopes (scope_key in lower case)
+// and an empty prior_findings (see prior.go). Temporary tables live per
 // connection: like Prepare, it limits db to one connection.
 func PrepareDetections(ctx context.Context, db *sql.DB) error {
 	db.SetMaxOpenConns(1)
@@ -100,7 +104,7 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("prepare detections: %w", err)
 	}
 	defer tx.Rollback()
-	var userAgents, adminApps, legacyClients, httpLibraries, aitmApps, hostingASNs [][]any
+	var userAgents, adminApps, legacyClients, httpLibraries, aitmApps, hostingASNs, privRoles, highScopes [][]any
 	for i, u := range reference.UserAgents() {
 		userAgents = append(userAgents, []any{i + 1, strings.ToLower(u.Pattern), u.Kind, u.Severity(), u.Tool, u.Why})
 	}
@@ -119,6 +123,12 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 	for _, h := range reference.HostingASNs() {
 		hostingASNs = append(hostingASNs, []any{h.ASN, h.Provider, h.Kind, h.Source})
 	}
+	for _, r := range reference.PrivilegedRoles() {
+		privRoles = append(privRoles, []any{strings.ToLower(r.Name), strings.ToLower(r.TemplateID), r.Name, r.Why})
+	}
+	for _, sc := range reference.HighPrivScopes() {
+		highScopes = append(highScopes, []any{strings.ToLower(sc.Permission), sc.Permission, sc.Kind, sc.Why})
+	}
 	for _, t := range []struct {
 		create, name string
 		rows         [][]any
@@ -129,10 +139,16 @@ func PrepareDetections(ctx context.Context, db *sql.DB) error {
 		{refHTTPLibrariesTable, "ref_http_libraries", httpLibraries},
 		{refAiTMAppsTable, "ref_aitm_apps", aitmApps},
 		{refHostingASNsTable, "ref_hosting_asns", hostingASNs},
+		{refPrivRolesTable, "ref_privileged_roles", privRoles},
+		{refHighScopesTable, "ref_high_priv_scopes", highScopes},
 	} {
 		if err := createTempTable(ctx, tx, t.create, t.name, t.rows); err != nil {
 			return fmt.Errorf("prepare detections: %w", err)
 		}
+	}
+	// Empty until runDetections fills it, so that a detection reading it runs anywhere.
+	if _, err := tx.ExecContext(ctx, priorFindingsTable); err != nil {
+		return fmt.Errorf("prepare detections: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("prepare detections: %w", err)
@@ -173,55 +189,79 @@ func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 		return nil, nil, fmt.Errorf("prepare detections: %w", err)
 	}
 	minRank := SeverityRank(minSeverity)
-	var all []Finding
+	var all, prior []Finding
 	runs := make([]DetectionRun, 0, len(dets))
+	wanted := func(q *Query) bool { return only == nil || only(q) }
+	needPrior := false
 	for _, q := range dets {
-		if only != nil && !only(q) {
-			continue
+		needPrior = needPrior || (ReadsPriorFindings(q) && wanted(q))
+	}
+	// Two passes: the detections that read no earlier findings, then, over the findings of
+	// all of those (prior_findings), the ones that do.
+	for pass := 0; pass < 2; pass++ {
+		if pass == 1 {
+			if !needPrior {
+				break
+			}
+			if err := createPriorFindings(ctx, db, prior); err != nil {
+				return nil, nil, err
+			}
 		}
-		if q.NeedsInput == "intel" && p.Intel == nil {
-			continue // not asked for: no --intel file
-		}
-		run := DetectionRun{Query: q}
-		gap, err := CheckAvailability(ctx, db, q)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !gap.Answerable() {
-			run.Skipped = gap.Message()
-		} else if gap.Partial() {
-			run.Limited = gap.Message()
-		}
-		if p, err = withBaselineStart(ctx, db, q, p); err != nil {
-			return nil, nil, err
-		}
-		if run.Skipped == "" {
-			b, _, err := Bind(q, p, asOf)
+		for _, q := range dets {
+			if ReadsPriorFindings(q) != (pass == 1) || !(wanted(q) || (pass == 0 && needPrior)) {
+				continue
+			}
+			if q.NeedsInput == "intel" && p.Intel == nil {
+				continue // not asked for: no --intel file
+			}
+			run := DetectionRun{Query: q}
+			gap, err := CheckAvailability(ctx, db, q)
 			if err != nil {
 				return nil, nil, err
 			}
-			if run.Skipped, err = baselineTooShort(q, p, b); err != nil {
+			if !gap.Answerable() {
+				run.Skipped = gap.Message()
+			} else if gap.Partial() {
+				run.Limited = gap.Message()
+			}
+			if p, err = withBaselineStart(ctx, db, q, p); err != nil {
 				return nil, nil, err
 			}
-		}
-		if run.Skipped != "" {
-			run.Bound, _, _ = Bind(q, p, asOf)
-			runs = append(runs, run)
-			continue
-		}
-		found, b, err := runDetection(ctx, db, q, p, asOf)
-		run.Bound = b
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, f := range found {
-			if SeverityRank(f.Severity) >= minRank {
-				all = append(all, f)
-				run.Findings++
+			if run.Skipped == "" {
+				b, _, err := Bind(q, p, asOf)
+				if err != nil {
+					return nil, nil, err
+				}
+				if run.Skipped, err = baselineTooShort(q, p, b); err != nil {
+					return nil, nil, err
+				}
 			}
+			if run.Skipped != "" {
+				run.Bound, _, _ = Bind(q, p, asOf)
+				if wanted(q) {
+					runs = append(runs, run)
+				}
+				continue
+			}
+			found, b, err := runDetection(ctx, db, q, p, asOf)
+			run.Bound = b
+			if err != nil {
+				return nil, nil, err
+			}
+			prior = append(prior, found...)
+			if !wanted(q) {
+				continue
+			}
+			for _, f := range found {
+				if SeverityRank(f.Severity) >= minRank {
+					all = append(all, f)
+					run.Findings++
+				}
+			}
+			runs = append(runs, run)
 		}
-		runs = append(runs, run)
 	}
+	sort.SliceStable(runs, func(i, j int) bool { return runs[i].Query.ID < runs[j].Query.ID })
 	SortFindings(all)
 	return all, runs, nil
 }

@@ -127,10 +127,21 @@ func TestDetectionHeaders(t *testing.T) {
 		columns[c] = true
 	}
 	rows.Close()
+	otherColumns := map[string]bool{}
+	rows, err = db.SQL.Query(`SELECT column_name FROM information_schema.columns WHERE table_name IN ('audits', 'provisioning')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		otherColumns[c] = true
+	}
+	rows.Close()
 	for _, q := range dets {
 		for _, f := range q.Requires {
-			if !columns[f] {
-				t.Errorf("%s: requires %q, which is no signins column", q.ID, f)
+			if !columns[f] && !otherColumns[f] {
+				t.Errorf("%s: requires %q, which is no signins, audits or provisioning column", q.ID, f)
 			}
 		}
 		var cols []string
@@ -171,12 +182,16 @@ func TestDetectionHeaders(t *testing.T) {
 			}
 		}
 		for _, c := range scopedCallPattern.FindAllStringSubmatch(q.SQL, -1) {
-			if c[1] != "$since, $until, $app, $user, $ip, $log_types" && !(dataQuality[q.ID] && c[1] == "$since, $until, NULL, NULL, NULL, $log_types") {
-				t.Errorf("%s: scoped(%s)", q.ID, c[1])
+			want := map[string]string{"audit_": "$since, $until, $user, $ip", "provisioning_": "$since, $until, $user"}[c[1]]
+			if c[1] == "" && c[2] != "$since, $until, $app, $user, $ip, $log_types" && !(dataQuality[q.ID] && c[2] == "$since, $until, NULL, NULL, NULL, $log_types") {
+				t.Errorf("%s: scoped(%s)", q.ID, c[2])
+			}
+			if c[1] != "" && c[2] != want {
+				t.Errorf("%s: %sscoped(%s), want %sscoped(%s)", q.ID, c[1], c[2], c[1], want)
 			}
 		}
 		if !strings.Contains(q.SQL, "scoped(") {
-			t.Errorf("%s: does not read scoped()", q.ID)
+			t.Errorf("%s: does not read scoped(), audit_scoped() or provisioning_scoped()", q.ID)
 		}
 	}
 }
@@ -378,7 +393,7 @@ func TestLogTypeMissingFollowsLogTypeFilter(t *testing.T) {
 	}
 }
 
-var scopedCallPattern = regexp.MustCompile(`scoped\(([^)]*)\)`)
+var scopedCallPattern = regexp.MustCompile(`\b(audit_|provisioning_)?scoped\(([^)]*)\)`)
 
 // A detection may add audit_evidence, provisioning_evidence or both after evidence, in
 // that order; nothing else.

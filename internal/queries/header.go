@@ -12,8 +12,13 @@ import (
 // logTypes are the four sign-in logs, as signins.log_type names them.
 var logTypes = [...]string{"interactiveUser", "nonInteractiveUser", "servicePrincipal", "managedIdentity"}
 
-// parseLogTypes reads a log-types: value: "all", or some of the four log types joined by
-// commas. The result is sorted; nil stands for all.
+// otherLogs are the logs beside the sign-ins that a query may read (tables audits and
+// provisioning, through audit_scoped() and provisioning_scoped()).
+var otherLogs = [...]string{"audit", "provisioning"}
+
+// parseLogTypes reads a log-types: value: "all" (the four sign-in logs), or some of the four
+// log types and the other logs (audit, provisioning) joined by commas. The result is
+// sorted; nil stands for all four sign-in logs.
 func parseLogTypes(val string) ([]string, error) {
 	if strings.TrimSpace(val) == "all" {
 		return nil, nil
@@ -23,11 +28,11 @@ func parseLogTypes(val string) ([]string, error) {
 	for _, f := range strings.Split(val, ",") {
 		f = strings.TrimSpace(f)
 		known := false
-		for _, lt := range logTypes {
+		for _, lt := range append(logTypes[:], otherLogs[:]...) {
 			known = known || f == lt
 		}
 		if !known {
-			return nil, fmt.Errorf("log-types wants all or some of %s, got %q", strings.Join(logTypes[:], ", "), f)
+			return nil, fmt.Errorf("log-types wants all or some of %s, %s, got %q", strings.Join(logTypes[:], ", "), strings.Join(otherLogs[:], ", "), f)
 		}
 		if seen[f] {
 			return nil, fmt.Errorf("log-types names %s twice", f)
@@ -35,7 +40,15 @@ func parseLogTypes(val string) ([]string, error) {
 		seen[f] = true
 		out = append(out, f)
 	}
-	if len(out) == len(logTypes) {
+	signIns := 0
+	for _, f := range out {
+		for _, lt := range logTypes {
+			if f == lt {
+				signIns++
+			}
+		}
+	}
+	if signIns == len(logTypes) && len(out) == len(logTypes) {
 		return nil, fmt.Errorf("log-types names all four log types: write all")
 	}
 	sort.Strings(out)

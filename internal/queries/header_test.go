@@ -71,7 +71,7 @@ func TestChartsAndSummaryOrder(t *testing.T) {
 	for _, q := range lines {
 		got = append(got, q.ID)
 	}
-	if want := "log-types app-users failed-signins browsers operating-systems workload-access who-how-what"; strings.Join(got, " ") != want {
+	if want := "log-types app-users failed-signins browsers operating-systems workload-access who-how-what audit-activity role-changes security-info-changes app-consents credential-changes ca-policy-changes provisioning-activity"; strings.Join(got, " ") != want {
 		t.Errorf("summary %v, want %s", got, want)
 	}
 }

@@ -10,9 +10,10 @@ import (
 	"github.com/signinlens/signinlens/internal/reference"
 )
 
-// Prepare readies db for the catalogue: it creates the scoped() macro, the error_codes
-// reference table (code, class, meaning) from reference.Codes() and the family macros
-// (FamilyMacros). Both are temporary, so the
+// Prepare readies db for the catalogue: it creates the scoped(), audit_scoped() and
+// provisioning_scoped() macros, the activity name helpers (AuditHelperMacros), the
+// error_codes reference table (code, class, meaning) from reference.Codes() and the family
+// macros (FamilyMacros). All are temporary, so the
 // database file is not changed. DuckDB temp objects live per connection, so Prepare limits
 // db to one connection (SetMaxOpenConns(1)); callers that set their own pool size must keep
 // it at one.
@@ -20,6 +21,11 @@ func Prepare(ctx context.Context, db *sql.DB) error {
 	db.SetMaxOpenConns(1)
 	if _, err := db.ExecContext(ctx, ScopeMacro); err != nil {
 		return fmt.Errorf("define scoped(): %w", err)
+	}
+	for _, m := range append([]string{AuditScopeMacro, ProvisioningScopeMacro}, AuditHelperMacros()...) {
+		if _, err := db.ExecContext(ctx, m); err != nil {
+			return fmt.Errorf("define the audit macros: %w", err)
+		}
 	}
 	if err := createErrorCodes(ctx, db); err != nil {
 		return fmt.Errorf("define error_codes: %w", err)
@@ -56,10 +62,12 @@ func createTempTable(ctx context.Context, db execer, create, table string, rows 
 	return insertRows(ctx, db, table, rows)
 }
 
-// LatestEvent is the default as-of: the newest created_at in the database.
+// LatestEvent is the default as-of: the newest event in the database, a sign-in's
+// created_at or an audit or provisioning event's activity_at.
 func LatestEvent(ctx context.Context, db *sql.DB) (time.Time, error) {
 	var t sql.NullTime
-	if err := db.QueryRowContext(ctx, "SELECT max(created_at) FROM signins").Scan(&t); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT greatest((SELECT max(created_at) FROM signins),
+		(SELECT max(activity_at) FROM audits), (SELECT max(activity_at) FROM provisioning))`).Scan(&t); err != nil {
 		return time.Time{}, fmt.Errorf("find the latest event: %w", err)
 	}
 	return t.Time.UTC(), nil

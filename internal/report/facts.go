@@ -33,6 +33,8 @@ func summaryFacts(r *analyze.Report) [][2]string {
 	}
 	return [][2]string{
 		{"Sign-ins analysed", fmt.Sprintf("%s from %d of %d input files", words.Thousands(r.Meta.SignIns), files, len(r.Sources))},
+		{"Audit and provisioning events", fmt.Sprintf("%s, %s", words.Plural(r.Meta.AuditEvents, "audit event", "audit events"),
+			words.Plural(r.Meta.ProvisioningEvents, "provisioning event", "provisioning events"))},
 		{"Time range", at(r.Meta.First) + " to " + at(r.Meta.Last)},
 		{"As of", at(r.Meta.AsOf) + " (end of every window)"},
 		{"Filters", filters},

@@ -28,7 +28,7 @@ func WriteJSON(ctx context.Context, w io.Writer, r *analyze.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(jsonReport{Meta: r.Meta, Sources: r.Sources, OrphanAuthSteps: r.OrphanAuthSteps, Counts: r.Counts,
-		Answers: r.Answers, Sections: sections, Findings: r.Findings, Evidence: r.Evidence,
+		Answers: r.Answers, Changes: r.Changes, Sections: sections, Findings: r.Findings, Evidence: r.Evidence,
 		AuditEvidence: r.AuditEvidence, ProvisioningEvidence: r.ProvisioningEvidence, TopAccounts: r.TopAccounts,
 		Timelines: r.Timelines, Warnings: r.Warnings,
 		DetectionRuns: runs, ScopeMacro: analyze.ScopeMacro})
@@ -43,6 +43,7 @@ type jsonReport struct {
 	OrphanAuthSteps int64                  `json:"orphan_auth_steps"`
 	Counts          []analyze.LogTypeCount `json:"counts"`
 	Answers         []string               `json:"answers"`
+	Changes         []string               `json:"changes"`
 	Sections        []jsonSection          `json:"sections"`
 	Findings        []analyze.Finding      `json:"findings"`
 	Evidence        *analyze.Table         `json:"evidence,omitempty"`

@@ -37,6 +37,12 @@ func WriteMarkdown(ctx context.Context, w io.Writer, r *analyze.Report) error {
 			b.WriteString("- " + mdEscape(a) + "\n")
 		}
 	}
+	if len(r.Changes) > 0 {
+		b.WriteString("\n## What changed\n\n")
+		for _, a := range r.Changes {
+			b.WriteString("- " + mdEscape(a) + "\n")
+		}
+	}
 	if len(r.DetectionRuns) > 0 {
 		b.WriteString("\n## Findings by severity\n\n")
 		var parts []string

@@ -84,3 +84,44 @@ func TestEvidenceSheetWithAuditRows(t *testing.T) {
 		t.Errorf("Findings!L6 links to %q", target)
 	}
 }
+
+// A workbook from audit and provisioning logs alone (testdata/queries/audits): one sheet per
+// audit query, the changes on the Summary, the audit rows on the Evidence sheet.
+func TestWorkbookFromAuditLogsOnly(t *testing.T) {
+	db, sum := rptLoad(t, "../../testdata/queries/audits/graph")
+	r, err := analyze.Build(context.Background(), db, sum, analyze.Params{}, analyze.ReportOptions{Version: "test", GeneratedAt: rptGenerated})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := rptWorkbook(t, r)
+	sheets := map[string]bool{}
+	for _, s := range f.GetSheetList() {
+		sheets[s] = true
+	}
+	for _, s := range []string{"Evidence", "audit-activity", "role-changes", "security-info-changes", "app-consents", "credential-changes",
+		"registered-devices", "password-changes", "ca-policy-changes", "user-lifecycle", "provisioning-activity"} {
+		if !sheets[s] {
+			t.Errorf("no sheet %s", s)
+		}
+	}
+	// role-changes: title, question, window, then the header and A01-A03.
+	if got, _ := f.GetCellValue("role-changes", "F5"); got != "Global Administrator" {
+		t.Errorf("role-changes!F5 = %q, want A01's role", got)
+	}
+	for _, text := range []string{"What changed (audit and provisioning logs)", "• Role changes: 3 events",
+		"no sign-ins were loaded, only 20 audit events and 7 provisioning events", "20 audit events, 7 provisioning events"} {
+		if !rptSheetHas(f, "Summary", text) {
+			t.Errorf("Summary lacks %q", text)
+		}
+	}
+	// No sign-in evidence: the audit events come first, as the Evidence sheet's table.
+	if got, _ := f.GetCellValue("Evidence", "C4"); got != "audit_key" {
+		t.Errorf("Evidence!C4 = %q, want the audit table's header", got)
+	}
+	if !rptSheetHas(f, "Evidence", "Provisioning events") {
+		t.Error("Evidence has no provisioning block")
+	}
+	if !rptSheetHas(f, "Methodology", "CREATE OR REPLACE TEMP MACRO audit_scoped(since, until, usr, ip) AS TABLE") {
+		t.Error("Methodology lacks the audit_scoped() macro")
+	}
+}

@@ -40,11 +40,15 @@ func (b *book) writeMethodology() error {
 	for _, f := range summaryFacts(r) {
 		kv(f[0], f[1])
 	}
-	kv("Re-running", "Load the files on the Sources sheet (signinlens load --db case.duckdb FILES), define scoped() below, then run each SQL with its parameters as used; $name is a bound parameter, never spliced text.")
+	kv("Re-running", "Load the files on the Sources sheet (signinlens load --db case.duckdb FILES), define the macros below, then run each SQL with its parameters as used; $name is a bound parameter, never spliced text.")
 	kv("Windows", "Each query reads scoped(since, until, app, user, ip, log_types): sign-ins with since < created_at <= until that match the filters. since is until minus the query's window unless --window, --since or --all say otherwise; until is the as-of time.")
+	kv("Audit and provisioning", "Queries over the other logs read audit_scoped(since, until, user, ip) and provisioning_scoped(since, until, user): events with since < activity_at <= until; --user matches an audit event's initiator or any target (object id or UPN) and a provisioning event's source or target identity, --ip the audit initiator's address; --app and --log-type do not apply to them. Activity names are compared with activity_key() (case, dash style and spacing ignored).")
 	kv("Record versions", recordVersions)
 	lines("scoped() macro", analyze.ScopeMacro)
 	lines("Family macros", analyze.FamilyMacros)
+	lines("audit_scoped() macro", analyze.AuditScopeMacro)
+	lines("provisioning_scoped() macro", analyze.ProvisioningScopeMacro)
+	lines("Helper macros", strings.Join(analyze.AuditHelperMacros(), ";\n"))
 	y++
 	entry := func(q *queries.Query, bound analyze.Bound, result string, link string) {
 		sh.set(1, y, q.ID, b.s.h2)

@@ -86,6 +86,13 @@ func (b *book) writeSummary(order []string) error {
 		sh.link(cell(1, y), fmt.Sprintf("'%s'!A1", sheet))
 		y += 2
 	}
+	if len(r.Changes) > 0 {
+		heading("What changed (audit and provisioning logs)")
+		for _, a := range r.Changes {
+			line("• "+a, 0)
+		}
+		y++
+	}
 	if len(r.DetectionRuns) > 0 || len(r.Findings) > 0 {
 		heading("Findings by severity")
 		for _, c := range r.SeverityCounts() {
