@@ -193,9 +193,13 @@ func readLACSV(c *ReadContext) error {
 		// The service-principal and managed-identity tables have only TimeGenerated.
 		have["created_at"] = true
 	}
-	setUnavailable(c, have)
-	l.decideHint(h)
 	l.sibling = laSiblingFromHeader(h)
+	if l.sibling == "" {
+		setUnavailable(c, have)
+	} else {
+		c.Info.Unavailable = nil // an audit or provisioning table: it holds no sign-in to lack fields
+	}
+	l.decideHint(h)
 	l.t = &csvTable{c: c, s: s, head: h, row: l.row}
 	l.t.dates.cols, l.t.dates.name, l.t.dates.portal = dateCols, "the datetime columns", true
 	err = l.t.run()

@@ -254,3 +254,11 @@ func TestLACSVWithoutTimeColumnsSaysWhatToExport(t *testing.T) {
 		t.Errorf("%d records loaded", len(s.recs))
 	}
 }
+
+// An AuditLogs export carries no sign-in, so it lacks no sign-in field.
+func TestLACSVAuditLogsLacksNoSigninField(t *testing.T) {
+	info, s := readFile(t, "../../testdata/audit/la-csv/AuditLogs.csv")
+	if info.Format != "la-csv" || len(s.audits) != 4 || len(info.Unavailable) != 0 {
+		t.Errorf("format %s, %d audits, unavailable %v", info.Format, len(s.audits), info.Unavailable)
+	}
+}
