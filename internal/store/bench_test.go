@@ -48,7 +48,7 @@ func benchEvents() int {
 func benchData(b *testing.B, format string) string {
 	b.Helper()
 	dir := b.TempDir()
-	if _, err := gen.Write(dir, format, gen.Config{Seed: 1, Events: benchEvents(), Days: 14, Scenarios: true}); err != nil {
+	if _, err := gen.Write(dir, format, gen.Config{Seed: 1, Events: benchEvents(), Days: 14, Scenarios: true, Audits: -1, Provisioning: -1}); err != nil {
 		b.Fatal(err)
 	}
 	return dir
@@ -226,7 +226,7 @@ func TestLoadAtScale(t *testing.T) {
 		n = v
 	}
 	dir := t.TempDir()
-	if _, err := gen.Write(filepath.Join(dir, "gen"), "diagnostic", gen.Config{Seed: 1, Events: n, Days: 30, Scenarios: true}); err != nil {
+	if _, err := gen.Write(filepath.Join(dir, "gen"), "diagnostic", gen.Config{Seed: 1, Events: n, Days: 30, Scenarios: true, Audits: -1, Provisioning: -1}); err != nil {
 		t.Fatal(err)
 	}
 	// One file, the shape of a large Log Analytics or SIEM export.
@@ -294,7 +294,7 @@ func peakRSS() int64 {
 // Load caps DuckDB's memory while it runs unless a limit was asked for, and restores it.
 func TestLoadMemoryLimitRestored(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := gen.Write(dir, "diagnostic", gen.Config{Seed: 2, Events: 200, Days: 1}); err != nil {
+	if _, err := gen.Write(dir, "diagnostic", gen.Config{Seed: 2, Events: 200, Days: 1, Audits: -1, Provisioning: -1}); err != nil {
 		t.Fatal(err)
 	}
 	in, _ := benchInputs(t, dir)
@@ -319,7 +319,7 @@ func TestLoadMemoryLimitRestored(t *testing.T) {
 func TestLoadCommitsInChunks(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if _, err := gen.Write(dir, "diagnostic", gen.Config{Seed: 4, Events: 1500, Days: 1}); err != nil {
+	if _, err := gen.Write(dir, "diagnostic", gen.Config{Seed: 4, Events: 1500, Days: 1, Audits: -1, Provisioning: -1}); err != nil {
 		t.Fatal(err)
 	}
 	in, _ := benchInputs(t, dir)

@@ -245,7 +245,7 @@ func TestChunkAppenderOtherSchema(t *testing.T) {
 // engine settings as they were.
 func TestLoadCancelled(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := gen.Write(dir, "diagnostic", gen.Config{Seed: 3, Events: 3000, Days: 2}); err != nil {
+	if _, err := gen.Write(dir, "diagnostic", gen.Config{Seed: 3, Events: 3000, Days: 2, Audits: -1, Provisioning: -1}); err != nil {
 		t.Fatal(err)
 	}
 	ins, err := loaders.Inputs([]string{dir})

@@ -52,7 +52,7 @@ func TestThreadsBoundParsing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	for _, format := range []string{"diagnostic", "admin-json", "admin-csv"} {
-		if _, err := gen.Write(dir, format, gen.Config{Seed: 5, Events: 600, Days: 1}); err != nil {
+		if _, err := gen.Write(dir, format, gen.Config{Seed: 5, Events: 600, Days: 1, Audits: -1, Provisioning: -1}); err != nil {
 			t.Fatal(err)
 		}
 	}
