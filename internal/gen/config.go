@@ -77,6 +77,14 @@ func (c Config) withDefaults() (Config, error) {
 }
 
 // End returns the end of the covered period (exclusive).
+// plantWeek is how many days the planted incidents span: the last plantWeek days of a longer
+// period, so that what comes before them is a baseline the first-seen detections judge them
+// against.
+const plantWeek = 7
+
+// plantOffset is the day the planted incidents' week starts on, counted from Start.
+func (c Config) plantOffset() int { return max(0, c.Days-plantWeek) }
+
 func (c Config) end() time.Time { return c.Start.Add(time.Duration(c.Days) * 24 * time.Hour) }
 
 // dateRange returns the first and last day of the period as YYYY-MM-DD, as the admin center

@@ -999,7 +999,7 @@ func TestOverwriteAndCancel(t *testing.T) {
 var update = flag.Bool("update", false, "regenerate testdata/sample")
 
 // sampleCfg is the configuration of the bundled sample, testdata/sample (see its README.md).
-var sampleCfg = gen.Config{Seed: 1, Events: 1200, Start: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), Days: 7, Scenarios: true}
+var sampleCfg = gen.Config{Seed: 1, Events: 1200, Start: time.Date(2025, 5, 24, 0, 0, 0, 0, time.UTC), Days: 15, Scenarios: true}
 
 // TestBundledSample checks that testdata/sample is what the generator writes today; run
 // with -update to regenerate it.

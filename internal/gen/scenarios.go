@@ -70,7 +70,7 @@ var (
 
 // spSwitchTime is when the switching service principal starts using its certificate.
 func (t *tenant) spSwitchTime() time.Time {
-	return t.cfg.Start.Add(time.Duration(t.cfg.Days/2)*24*time.Hour + 12*time.Hour)
+	return t.cfg.Start.Add(time.Duration(t.cfg.plantOffset()+min(t.cfg.Days, plantWeek)/2)*24*time.Hour + 12*time.Hour)
 }
 
 func (g *generator) buildScenarios() {
@@ -79,7 +79,7 @@ func (g *generator) buildScenarios() {
 	attacker := &device{platform: "windows", browser: 2}
 	r := rand.New(rand.NewPCG(uint64(g.cfg.Seed), 0x5ce4a))
 	day := func(i int, hh, mm int) time.Time {
-		i = min(i, g.cfg.Days-1)
+		i = min(i+g.cfg.plantOffset(), g.cfg.Days-1)
 		return g.cfg.Start.Add(time.Duration(i)*24*time.Hour + time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute)
 	}
 	jitter := func(max time.Duration) time.Duration { return time.Duration(r.Int64N(int64(max)/100)) * 100 }
