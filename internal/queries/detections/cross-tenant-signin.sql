@@ -1,7 +1,7 @@
 -- id: cross-tenant-signin
 -- kind: detection
 -- title: Guest and cross-tenant sign-ins
--- question: Which guests and users of other tenants signed in, from which home tenant, to which applications?
+-- question: Which guests and users of other tenants signed in, from which home tenant, to which applications? (one finding per external user)
 -- window: all
 -- severity: low
 -- mitre: T1199
@@ -9,14 +9,14 @@
 -- requires: user_type
 -- log-types: interactiveUser, nonInteractiveUser
 -- column: severity text | low: informational, to review against the guests the organization expects
--- column: title text | "Guest or cross-tenant access to <application>"
--- column: user_principal_name text | the user when there was one; empty when several (listed in details)
+-- column: title text | "Guest or cross-tenant sign-ins from <home tenant>"
+-- column: user_principal_name text | the external user (lower case)
 -- column: ip_address text | the address when every sign-in came from one; empty when several
 -- column: service_principal_id text | empty
--- column: first_seen time | first sign-in of the home tenant to the application
+-- column: first_seen time | the user's first such sign-in
 -- column: last_seen time | last one
 -- column: events integer | sign-ins by user type guest, or whose home tenant differs from the resource tenant, or with a cross-tenant access type other than none
--- column: details text | the home tenant, the access types, the users, successes and failures
+-- column: details text | the home tenant, successes and failures, the applications, the access types
 -- column: evidence list | those sign-ins
 -- reference: https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview
 WITH g AS (
@@ -32,20 +32,19 @@ WITH g AS (
 )
 SELECT
     'low' AS severity,
-    'Guest or cross-tenant access to ' || app AS title,
-    CASE WHEN count(DISTINCT usr) = 1 THEN coalesce(min(usr), '') ELSE '' END AS user_principal_name,
+    'Guest or cross-tenant sign-ins from ' || coalesce(min(home_tenant_name), nullif(home, ''), 'another tenant') AS title,
+    coalesce(usr, '') AS user_principal_name,
     CASE WHEN count(DISTINCT ip_address) = 1 THEN min(ip_address) ELSE '' END AS ip_address,
     '' AS service_principal_id,
     min(created_at) AS first_seen,
     max(created_at) AS last_seen,
     count(*) AS events,
     'home tenant ' || coalesce(min(home_tenant_name) || ' (' || nullif(home, '') || ')', nullif(home, ''), 'unknown')
-        || '; ' || count(*) FILTER (WHERE error_code = 0) || ' successful, ' || count(*) FILTER (WHERE error_code <> 0) || ' failed sign-ins by '
-        || count(DISTINCT usr) || CASE WHEN count(DISTINCT usr) = 1 THEN ' user' ELSE ' users' END
-        || coalesce(' (' || array_to_string(list(DISTINCT usr ORDER BY usr) FILTER (WHERE usr IS NOT NULL), ', ') || ')', '')
+        || '; ' || count(*) FILTER (WHERE error_code = 0) || ' successful, ' || count(*) FILTER (WHERE error_code <> 0) || ' failed sign-ins'
+        || ' to ' || array_to_string(list(DISTINCT app ORDER BY app), ', ')
         || '; access: ' || array_to_string(list(DISTINCT access_type ORDER BY access_type), ', ')
         || coalesce(', user type ' || array_to_string(list(DISTINCT lower(user_type) ORDER BY lower(user_type)) FILTER (WHERE user_type IS NOT NULL), ', '), '') AS details,
     list(signin_key ORDER BY created_at, signin_key) AS evidence
 FROM g
-GROUP BY home, app
+GROUP BY home, usr
 ORDER BY first_seen, title, details

@@ -10,7 +10,7 @@
 -- log-types: interactiveUser, nonInteractiveUser
 -- param: window duration 1h | two consecutive sign-ins of a session farther apart than this are not compared: a laptop carried home in the evening changes network legitimately
 -- param: include_microsoft boolean false | compare sign-ins from Microsoft's network (AS8075) too, as a hosting network. Left out by default: Microsoft's own services, Windows 365 Cloud PCs and Azure Virtual Desktop carry users' sessions from it every day, so a change to or from it would mostly be noise
--- column: severity text | high when a change involves a cloud, hosting, VPN or anonymizer network, or a country from which the user had no successful sign-in before the session began; medium for any other change that is not the benign roaming described under events
+-- column: severity text | high when a change involves a cloud, hosting, VPN or anonymizer network, or a country from which the user had no successful sign-in before the session began; medium for a change of country (both known to the user); low for a change within one country to a network the user had no successful sign-in from before the session (neither on the hosting list), which is how home, office and mobile networks alternate too
 -- column: title text | "Session used from several networks" (by session id) or "Token used from several networks" (by unique token identifier, for sign-ins without a session id)
 -- column: user_principal_name text | the user (lower case)
 -- column: ip_address text | the address the session changed to at its first suspicious change
@@ -69,6 +69,7 @@ changes AS (
 suspicious AS (
     SELECT *,
         on_hosting OR cc_new OR prev_cc_new AS grave,
+        coalesce(cc <> prev_cc, false) AS abroad,
         strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') || ' '
             || coalesce('AS' || prev_asn, 'no ASN') || coalesce(' ' || prev_prov || ' [' || prev_kind || ']', '')
             || coalesce(' ' || prev_cc, '') || CASE WHEN prev_cc_new THEN ' (country new to the user)' ELSE '' END
@@ -79,7 +80,7 @@ suspicious AS (
     WHERE NOT (cc IS NOT NULL AND cc = prev_cc AND NOT on_hosting AND (NOT history OR (asn_known AND prev_asn_known)))
 ),
 per_session AS (
-    SELECT sess, min(usr) AS usr, bool_or(grave) AS grave, count(*) AS n,
+    SELECT sess, min(usr) AS usr, bool_or(grave) AS grave, bool_or(abroad) AS abroad, count(*) AS n,
         arg_min(ip_address, created_at) AS ip_address,
         min(prev_at) AS first_at, max(created_at) AS last_at,
         list_sort(list_distinct(flatten([list(prev_key), list(signin_key)]))) AS keys,
@@ -87,7 +88,7 @@ per_session AS (
     FROM suspicious GROUP BY sess
 )
 SELECT
-    CASE WHEN grave THEN 'high' ELSE 'medium' END AS severity,
+    CASE WHEN grave THEN 'high' WHEN abroad THEN 'medium' ELSE 'low' END AS severity,
     CASE WHEN starts_with(sess, 'session ') THEN 'Session used from several networks' ELSE 'Token used from several networks' END AS title,
     usr AS user_principal_name,
     coalesce(ip_address, '') AS ip_address,
