@@ -38,7 +38,8 @@ Formats:
 Examples:
   signinlens generate --out /tmp/tenant --scenarios
   signinlens generate --out /tmp/bench --format diagnostic --format la-csv --events 1000000 --days 30
-  signinlens generate --out testdata/sample --format diagnostic --events 1200 --seed 1 --scenarios --force
+  signinlens generate --out testdata/sample --format diagnostic --events 1200 --seed 1 \
+      --start 2025-05-24 --days 15 --scenarios --force
 
 Built only with -tags devtools: go run -tags devtools ./cmd/signinlens generate ...`
 

@@ -48,6 +48,10 @@ func accountFindings(t *testing.T, key func(e int) int64) []queries.Finding {
 //	invoice-sync F5: 1 medium, 1 detection, E18 failed and nothing followed: 4 + 2 = 6
 //	alice    F7 F8: 2 low, 1 detection (new-country twice), E15 interrupted: 2 + 2 = 4
 //	bob      F6 only, a data check: not listed
+//
+// F1 names no user: for each of its accounts it spans that account's own evidence, carol's
+// E05-E08 (12:00-13:10 on the 9th) and erin's E11 (02:00 on the 10th, her first suspicious
+// time), not the finding's whole span.
 func TestAccountsScore(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t, fixtureDir+"/graph")
@@ -72,8 +76,8 @@ func TestAccountsScore(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareCSVText(t, "accounts", csvText(t, tab), `account,kind,account_id,score,findings,high,medium,low,detections,success_after_failures,persistence,first_suspicious,last_suspicious,ip_addresses,asns,countries
-erin@contoso.example,user,aaaaaaaa-0000-0000-0000-000000000005,67,4,3,1,0,"compromise-then-persistence, identity-protection-risk, legacy-protocol-signin, password-spray",true,true,2025-06-09T12:00:00Z,2025-06-10T03:00:00Z,"192.0.2.50, 203.0.113.99",12389,RU
-carol@contoso.example,user,aaaaaaaa-0000-0000-0000-000000000003,17,1,1,0,0,password-spray,true,false,2025-06-09T12:00:00Z,2025-06-10T02:00:00Z,192.0.2.50,7922,US
+erin@contoso.example,user,aaaaaaaa-0000-0000-0000-000000000005,67,4,3,1,0,"compromise-then-persistence, identity-protection-risk, legacy-protocol-signin, password-spray",true,true,2025-06-10T02:00:00Z,2025-06-10T03:00:00Z,"192.0.2.50, 203.0.113.99",12389,RU
+carol@contoso.example,user,aaaaaaaa-0000-0000-0000-000000000003,17,1,1,0,0,password-spray,true,false,2025-06-09T12:00:00Z,2025-06-09T13:10:00Z,192.0.2.50,7922,US
 invoice-sync,workload,5e5e5e5e-0000-0000-0000-000000000001,6,1,0,1,0,suspicious-user-agent,false,false,2025-06-09T23:00:00Z,2025-06-09T23:00:00Z,198.51.100.200,24940,DE
 alice@contoso.example,user,aaaaaaaa-0000-0000-0000-000000000001,4,2,0,0,2,new-country,false,false,2025-06-10T09:00:00Z,2025-06-10T12:00:00Z,203.0.113.10,1136,NL
 `)

@@ -25,8 +25,8 @@
 -- column: detections list | the detections that found something, by id
 -- column: success_after_failures boolean | a successful sign-in of the account's evidence followed a failed one from the same IP address
 -- column: persistence boolean | a finding of a persistence detection (persistence_detections) names the account
--- column: first_suspicious time | first_seen of the account's earliest finding
--- column: last_suspicious time | last_seen of its latest finding
+-- column: first_suspicious time | first_seen of the account's earliest finding (of a finding naming no account, its earliest evidence sign-in of this account)
+-- column: last_suspicious time | last_seen of its latest finding (likewise)
 -- column: ip_addresses list | the findings' IP addresses and those of the account's evidence sign-ins
 -- column: asns list | autonomous system numbers of the account's evidence sign-ins
 -- column: countries list | countries or regions of the account's evidence sign-ins
@@ -47,13 +47,18 @@ ev AS (
     FROM finding_evidence e
     JOIN scoped($since, $until, $app, $user, $ip, $log_types) s ON s.signin_key = e.signin_key
 ),
+-- first_at and last_at: when the finding saw the account (for a finding about several
+-- accounts, the account's own evidence sign-ins, not the finding's whole span)
 about AS (
-    SELECT finding, 'user' AS kind, lower(user_principal_name) AS account FROM f WHERE user_principal_name <> ''
+    SELECT finding, 'user' AS kind, lower(user_principal_name) AS account, first_seen AS first_at, last_seen AS last_at
+    FROM f WHERE user_principal_name <> ''
     UNION
-    SELECT finding, 'workload', service_principal_id FROM f WHERE user_principal_name = '' AND service_principal_id <> ''
+    SELECT finding, 'workload', service_principal_id, first_seen, last_seen
+    FROM f WHERE user_principal_name = '' AND service_principal_id <> ''
     UNION
-    SELECT ev.finding, ev.kind, ev.account FROM ev JOIN f USING (finding)
+    SELECT ev.finding, ev.kind, ev.account, min(ev.created_at), max(ev.created_at) FROM ev JOIN f USING (finding)
     WHERE f.user_principal_name = '' AND f.service_principal_id = '' AND ev.account <> ''
+    GROUP BY ev.finding, ev.kind, ev.account
 ),
 -- the evidence sign-ins that are the account's own
 own AS (
@@ -68,8 +73,8 @@ per AS (
         count(*) FILTER (WHERE f.severity = 'low') AS low,
         list(DISTINCT f.detection ORDER BY f.detection) AS detections,
         bool_or(list_contains(list_transform(string_split($persistence_detections, ','), x -> trim(x)), f.detection)) AS persistence,
-        min(f.first_seen) AS first_suspicious,
-        max(f.last_seen) AS last_suspicious,
+        min(a.first_at) AS first_suspicious,
+        max(a.last_at) AS last_suspicious,
         list(DISTINCT f.ip_address) FILTER (WHERE f.ip_address <> '') AS finding_ips
     FROM about a JOIN f USING (finding)
     GROUP BY a.kind, a.account
