@@ -1,4 +1,4 @@
-// Command signinlens analyzes Microsoft Entra ID sign-in log exports offline.
+// Command signinlens analyzes Microsoft Entra ID activity log exports (sign-ins, audit, provisioning) offline.
 package main
 
 import "os"

@@ -58,7 +58,7 @@ type env struct {
 	flags *pflag.FlagSet
 }
 
-const usage = `signinlens analyzes Microsoft Entra ID sign-in log exports offline.
+const usage = `signinlens analyzes Microsoft Entra ID activity log exports (sign-ins, audit, provisioning) offline.
 
 Usage:
   signinlens <command> [flags] [arguments]

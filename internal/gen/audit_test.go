@@ -46,10 +46,6 @@ func dyn(t *testing.T, v any) any {
 	return out
 }
 
-func sec(t *testing.T, layout, s string) string {
-	return parseTime(t, layout, s).UTC().Truncate(time.Second).Format(time.RFC3339)
-}
-
 func modelAudit(a *gen.Audit) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s|%s|%s|%s|%s|%s|%s|%s|%s|", a.ID, a.Time.Truncate(time.Second).Format(time.RFC3339), a.Category, a.Activity,

@@ -11,13 +11,12 @@ import (
 // arrivals draws n sorted times over the period from the hourly activity profile, one at a
 // time (the sequential method for order statistics, as the sign-ins' background stream).
 type arrivals struct {
-	start     time.Time
-	cum       []float64
-	r         *rand.Rand
-	n, done   int
-	u         float64
-	slot      int
-	remaining int
+	start   time.Time
+	cum     []float64
+	r       *rand.Rand
+	n, done int
+	u       float64
+	slot    int
 }
 
 func newArrivals(g *generator, n int, stream uint64) *arrivals {
