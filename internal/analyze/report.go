@@ -99,8 +99,12 @@ type ReportOptions struct {
 	// Queries is the catalogue to run; default queries.All(). Entries of kind "query" become
 	// sections; detections run through Detect.
 	Queries []*queries.Query
-	// Detect runs the detections; nil means RunDetections.
-	Detect      DetectFunc
+	// Detect runs the detections; nil runs the catalogue's detections beside its queries
+	// (what RunDetections returns, on several connections).
+	Detect DetectFunc
+	// Connections is how many catalogue entries run at once, each on its own connection;
+	// default: one per CPU, at least two. Results are in catalogue order either way.
+	Connections int
 	MinSeverity string // default "low"
 	// EvidenceLimit caps the evidence sign-ins listed per finding (default 200).
 	EvidenceLimit int
@@ -170,56 +174,46 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 			plain = append(plain, q)
 		}
 	}
-	total := len(plain) + 1
-	for i, q := range plain {
-		if opt.Progress != nil {
-			opt.Progress(i, total, q.ID)
-		}
-		if err := ctx.Err(); err != nil {
+	// The catalogue's detections run beside the queries unless the caller brings its own.
+	together := opt.Detect == nil
+	if together {
+		if err := queries.CheckSeverity(opt.MinSeverity); err != nil {
 			return nil, err
 		}
-		s := &Section{Query: q}
-		if f := queries.NeedsFilter(q); f != "" && !hasFilter(p, f) {
-			s.Skipped = fmt.Sprintf("runs only for one %s: signinlens query %s --%s ...", f, q.ID, f)
-			s.Bound, _, _ = queries.Bind(q, p, asOf)
-			r.Sections = append(r.Sections, s)
-			continue
-		}
-		g, err := queries.CheckAvailability(ctx, db.SQL, q)
-		if err != nil {
+		if err := queries.ValidateSet(p.Set); err != nil {
 			return nil, err
 		}
-		s.Missing, s.Partial, s.Unavailable = g.Missing, g.Partial(), g.Message()
-		t, b, err := queries.Run(ctx, db.SQL, q, p, asOf)
-		if err != nil {
-			return nil, err
-		}
-		s.Table, s.Bound = t, b
-		r.Sections = append(r.Sections, s)
 	}
-	detect := opt.Detect
-	if detect == nil {
-		detect = queries.RunDetections
+	conns := opt.Connections
+	if conns <= 0 {
+		conns = defaultConnections()
 	}
-	if opt.Progress != nil {
-		opt.Progress(len(plain), total, "detections")
-	}
-	f, runs, err := detect(ctx, db.SQL, p, asOf, opt.MinSeverity)
-	if err != nil {
+	if err := r.runCatalogue(ctx, db, p, plain, together, opt.MinSeverity, conns, opt.Progress); err != nil {
 		return nil, err
 	}
-	if f != nil {
-		r.Findings = f
-	}
-	if runs != nil {
-		r.DetectionRuns = runs
+	var runs []DetectionRun
+	if together {
+		runs = r.DetectionRuns
+	} else {
+		f, dr, err := opt.Detect(ctx, db.SQL, p, asOf, opt.MinSeverity)
+		if err != nil {
+			return nil, err
+		}
+		if f != nil {
+			r.Findings = f
+		}
+		if dr != nil {
+			r.DetectionRuns = dr
+		}
+		runs = dr
 	}
 	if err := r.readEvidence(ctx, db.SQL, opt.EvidenceLimit); err != nil {
 		return nil, err
 	}
 	if opt.Progress != nil {
-		opt.Progress(total, total, "")
+		opt.Progress(1, 1, "")
 	}
+	var err error
 	if r.Answers, err = answers(r); err != nil {
 		return nil, err
 	}

@@ -147,43 +147,56 @@ func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 	if err := PrepareDetections(ctx, db); err != nil {
 		return nil, nil, err
 	}
-	minRank := SeverityRank(minSeverity)
 	var all []Finding
 	runs := make([]DetectionRun, 0, len(dets))
 	for _, q := range dets {
 		if only != nil && !only(q) {
 			continue
 		}
-		run := DetectionRun{Query: q}
-		gap, err := CheckAvailability(ctx, db, q)
+		run, found, err := Detect(ctx, db, q, p, asOf, minSeverity)
 		if err != nil {
 			return nil, nil, err
 		}
-		if !gap.Answerable() {
-			run.Skipped = gap.Message()
-		} else if gap.Partial() {
-			run.Limited = gap.Message()
-		}
-		if run.Skipped != "" {
-			run.Bound, _, _ = Bind(q, p, asOf)
-			runs = append(runs, run)
-			continue
-		}
-		found, b, err := runDetection(ctx, db, q, p, asOf)
-		run.Bound = b
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, f := range found {
-			if SeverityRank(f.Severity) >= minRank {
-				all = append(all, f)
-				run.Findings++
-			}
-		}
+		all = append(all, found...)
 		runs = append(runs, run)
 	}
 	SortFindings(all)
 	return all, runs, nil
+}
+
+// Detect runs one detection q on db (prepared with Prepare and PrepareDetections) and
+// returns how it ran and its findings at or above minSeverity, in the detection's own row
+// order. A detection whose required fields no loaded file carries is not run (see
+// RunDetections). Callers that run several detections sort the findings with SortFindings.
+func Detect(ctx context.Context, db *sql.DB, q *Query, p Params, asOf time.Time, minSeverity string) (DetectionRun, []Finding, error) {
+	run := DetectionRun{Query: q}
+	gap, err := CheckAvailability(ctx, db, q)
+	if err != nil {
+		return run, nil, err
+	}
+	if !gap.Answerable() {
+		run.Skipped = gap.Message()
+	} else if gap.Partial() {
+		run.Limited = gap.Message()
+	}
+	if run.Skipped != "" {
+		run.Bound, _, _ = Bind(q, p, asOf)
+		return run, nil, nil
+	}
+	found, b, err := runDetection(ctx, db, q, p, asOf)
+	run.Bound = b
+	if err != nil {
+		return run, nil, err
+	}
+	minRank := SeverityRank(minSeverity)
+	var kept []Finding
+	for _, f := range found {
+		if SeverityRank(f.Severity) >= minRank {
+			kept = append(kept, f)
+			run.Findings++
+		}
+	}
+	return run, kept, nil
 }
 
 // SortFindings puts findings in report order: severity (highest first), detection id,

@@ -134,6 +134,23 @@ func (d *DB) cleanup() {
 	}
 }
 
+// Pool opens another database/sql pool over the same database, limited to one connection:
+// a connection of its own, with its own temporary objects (the catalogue's scoped() macro
+// and reference tables live per connection), for queries that run beside those on SQL.
+// It sees what the other connections have committed. Close it before the DB.
+func (d *DB) Pool() *sql.DB {
+	p := sql.OpenDB(sharedConnector{d.conn})
+	p.SetMaxOpenConns(1)
+	return p
+}
+
+// sharedConnector hides the connector's Close: sql.DB.Close closes a connector that has
+// one, which would close the database under the DB and its other pools.
+type sharedConnector struct{ c driver.Connector }
+
+func (s sharedConnector) Connect(ctx context.Context) (driver.Conn, error) { return s.c.Connect(ctx) }
+func (s sharedConnector) Driver() driver.Driver                            { return s.c.Driver() }
+
 // Setting returns the current value of a DuckDB setting.
 func (d *DB) Setting(ctx context.Context, name string) (string, error) {
 	var v sql.NullString
