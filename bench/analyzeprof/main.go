@@ -35,12 +35,13 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a Go CPU profile to this file")
 	explain := flag.String("explain", "", "comma-separated catalogue ids to EXPLAIN ANALYZE after the run")
 	each := flag.Bool("each", true, "after the report, time every query and detection once more, one by one")
+	conns := flag.Int("connections", 0, "catalogue entries run at once (default: Build's)")
 	flag.Parse()
 	if *out == "" || flag.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: analyzeprof -o REPORT [-cpuprofile FILE] [-explain IDS] PATH...")
 		os.Exit(2)
 	}
-	if err := run(*out, *db, *threads, *memory, *cpuprofile, *explain, *each, flag.Args()); err != nil {
+	if err := run(*out, *db, *threads, *conns, *memory, *cpuprofile, *explain, *each, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "analyzeprof: error:", err)
 		os.Exit(1)
 	}
@@ -64,7 +65,7 @@ func (c *clock) mark(what string) {
 	c.last, c.cpu = now, cpu
 }
 
-func run(out, dbPath string, threads int, memory, cpuprofile, explain string, each bool, paths []string) error {
+func run(out, dbPath string, threads, conns int, memory, cpuprofile, explain string, each bool, paths []string) error {
 	ctx := context.Background()
 	if cpuprofile != "" {
 		f, err := os.Create(cpuprofile)
@@ -93,15 +94,17 @@ func run(out, dbPath string, threads int, memory, cpuprofile, explain string, ea
 		return err
 	}
 	c.mark("load")
-	step := ""
+	started := false
 	rep, err := analyze.Build(ctx, db, sum, queries.Params{}, analyze.ReportOptions{
+		Connections: conns,
 		Progress: func(done, total int, what string) {
-			if step == "" {
+			switch {
+			case !started:
+				started = true
 				c.mark("build: prepare, overview, sources")
-			} else {
-				c.mark("build: " + step)
+			case what == "" && done == total:
+				c.mark("build: catalogue")
 			}
-			step = what
 		},
 	})
 	if err != nil {
@@ -139,13 +142,13 @@ func timeEach(ctx context.Context, db *store.DB, asOf time.Time) error {
 		rows     int
 	}
 	var ts []timing
-	start := time.Now()
+	start, cpu := time.Now(), cpuSeconds()
 	for _, q := range all {
 		if _, err := queries.CheckAvailability(ctx, db.SQL, q); err != nil {
 			return err
 		}
 	}
-	fmt.Printf("\navailability checks of all %d entries: %.1f ms\n", len(all), float64(time.Since(start).Microseconds())/1000)
+	fmt.Printf("\navailability checks of all %d entries: %.1f ms wall, %.1f ms cpu\n", len(all), float64(time.Since(start).Microseconds())/1000, (cpuSeconds()-cpu)*1000)
 	for _, q := range all {
 		start := time.Now()
 		t, _, err := queries.Run(ctx, db.SQL, q, queries.Params{}, asOf)

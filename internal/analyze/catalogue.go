@@ -55,6 +55,11 @@ func (r *Report) runCatalogue(ctx context.Context, db *store.DB, p Params, plain
 			jobs = append(jobs, &job{q: q})
 		}
 	}
+	// Which files loaded which log types, read once for every entry's availability check.
+	src, err := queries.ReadSources(ctx, db.SQL)
+	if err != nil {
+		return err
+	}
 	conns = max(1, min(conns, len(jobs)))
 	pools := []*sql.DB{db.SQL}
 	defer func() {
@@ -116,7 +121,7 @@ func (r *Report) runCatalogue(ctx context.Context, db *store.DB, p Params, plain
 				}
 			}
 			for i := take(false); i >= 0; i = take(true) {
-				if err := jobs[i].do(ctx, pool, p, asOf, minSeverity); err != nil {
+				if err := jobs[i].do(ctx, pool, src, p, asOf, minSeverity); err != nil {
 					fail(err)
 					return
 				}
@@ -143,12 +148,12 @@ func (r *Report) runCatalogue(ctx context.Context, db *store.DB, p Params, plain
 }
 
 // do runs one job on db, a pool prepared for the catalogue.
-func (j *job) do(ctx context.Context, db *sql.DB, p Params, asOf time.Time, minSeverity string) error {
+func (j *job) do(ctx context.Context, db *sql.DB, src *queries.Sources, p Params, asOf time.Time, minSeverity string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if j.section == nil {
-		run, found, err := queries.Detect(ctx, db, j.q, p, asOf, minSeverity)
+		run, found, err := queries.Detect(ctx, db, src, j.q, p, asOf, minSeverity)
 		j.run, j.found = run, found
 		return err
 	}
@@ -156,7 +161,7 @@ func (j *job) do(ctx context.Context, db *sql.DB, p Params, asOf time.Time, minS
 	if s.Skipped != "" {
 		return nil
 	}
-	g, err := queries.CheckAvailability(ctx, db, j.q)
+	g, err := src.Check(ctx, db, j.q)
 	if err != nil {
 		return err
 	}

@@ -147,13 +147,17 @@ func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 	if err := PrepareDetections(ctx, db); err != nil {
 		return nil, nil, err
 	}
+	src, err := ReadSources(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
 	var all []Finding
 	runs := make([]DetectionRun, 0, len(dets))
 	for _, q := range dets {
 		if only != nil && !only(q) {
 			continue
 		}
-		run, found, err := Detect(ctx, db, q, p, asOf, minSeverity)
+		run, found, err := Detect(ctx, db, src, q, p, asOf, minSeverity)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -166,11 +170,11 @@ func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 
 // Detect runs one detection q on db (prepared with Prepare and PrepareDetections) and
 // returns how it ran and its findings at or above minSeverity, in the detection's own row
-// order. A detection whose required fields no loaded file carries is not run (see
+// order. A detection whose required fields no file of src carries is not run (see
 // RunDetections). Callers that run several detections sort the findings with SortFindings.
-func Detect(ctx context.Context, db *sql.DB, q *Query, p Params, asOf time.Time, minSeverity string) (DetectionRun, []Finding, error) {
+func Detect(ctx context.Context, db *sql.DB, src *Sources, q *Query, p Params, asOf time.Time, minSeverity string) (DetectionRun, []Finding, error) {
 	run := DetectionRun{Query: q}
-	gap, err := CheckAvailability(ctx, db, q)
+	gap, err := src.Check(ctx, db, q)
 	if err != nil {
 		return run, nil, err
 	}
