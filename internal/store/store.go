@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -75,12 +74,14 @@ func Open(path string, opt Options) (*DB, error) {
 		}
 		q.Set("memory_limit", opt.MemoryLimit)
 	}
+	// The spill directory is the database's, given when it opens: DuckDB refuses to switch
+	// it (even to the same folder) once something has spilled, so a connection opened after
+	// a large load (Pool) must not set it again.
+	q.Set("temp_directory", d.tempDir)
 	dsn := path + "?" + q.Encode()
-	tempDir := d.tempDir
 	init := func(ex driver.ExecerContext) error {
 		for _, stmt := range []string{
 			"SET TimeZone='UTC'",
-			"SET temp_directory='" + strings.ReplaceAll(tempDir, "'", "''") + "'",
 			"SET preserve_insertion_order=false",
 			"SET allow_community_extensions=false",
 		} {
