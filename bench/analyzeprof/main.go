@@ -1,7 +1,7 @@
 // Command analyzeprof runs what `signinlens analyze PATH -o REPORT` runs (a temporary
 // database, the load, every query and detection, the report) and says where the time went:
-// one line per phase, per catalogue query and per detection, wall time and the process's
-// CPU time. With -cpuprofile it writes a Go CPU profile of the whole run (DuckDB's C++
+// one line per phase, wall time, the process's CPU time and its peak resident set so far,
+// then each catalogue entry alone. With -cpuprofile it writes a Go CPU profile of the whole run (DuckDB's C++
 // shows as cgo calls; use perf for inside DuckDB), with -explain the plan with timings
 // (EXPLAIN ANALYZE) of the named catalogue entries.
 //
@@ -53,6 +53,13 @@ type clock struct {
 	cpu         float64
 }
 
+// peakMB is the process's peak resident set so far (Linux reports kilobytes).
+func peakMB() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return int64(ru.Maxrss) / 1024
+}
+
 func cpuSeconds() float64 {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
@@ -61,7 +68,7 @@ func cpuSeconds() float64 {
 
 func (c *clock) mark(what string) {
 	now, cpu := time.Now(), cpuSeconds()
-	fmt.Printf("%-34s %7.3f s wall %7.3f s cpu   (at %6.2f s)\n", what, now.Sub(c.last).Seconds(), cpu-c.cpu, now.Sub(c.start).Seconds())
+	fmt.Printf("%-34s %7.3f s wall %7.3f s cpu   (at %6.2f s, peak %d MB)\n", what, now.Sub(c.last).Seconds(), cpu-c.cpu, now.Sub(c.start).Seconds(), peakMB())
 	c.last, c.cpu = now, cpu
 }
 
