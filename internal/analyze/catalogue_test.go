@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/signinlens/signinlens/internal/queries"
 )
@@ -130,6 +132,38 @@ func TestCatalogueConnectionsSameIntel(t *testing.T) {
 	}
 	if reports[0] != reports[1] {
 		t.Errorf("report with --intel on 3 connections differs from the one on one connection")
+	}
+}
+
+// A --baseline that leaves the first-seen detections too short a baseline skips them,
+// alike on one connection and several.
+func TestCatalogueConnectionsSameBaseline(t *testing.T) {
+	ctx := context.Background()
+	db, sum := rptLoad(t, "../../testdata/sample")
+	p := Params{Baseline: 14 * 24 * time.Hour}
+	var reports []string
+	for _, conns := range []int{1, 2} {
+		r, err := Build(ctx, db, sum, p, ReportOptions{Version: "test", GeneratedAt: rptGenerated, Connections: conns})
+		if err != nil {
+			t.Fatal(err)
+		}
+		skipped := 0
+		for _, run := range r.DetectionRuns {
+			if strings.Contains(run.Skipped, "baseline") {
+				skipped++
+			}
+		}
+		if skipped == 0 {
+			t.Errorf("%d connections: a 14-day --baseline on the 15-day sample skips no detection", conns)
+		}
+		got, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports = append(reports, string(got))
+	}
+	if reports[0] != reports[1] {
+		t.Errorf("report with --baseline on 2 connections differs from the one on one connection")
 	}
 }
 
