@@ -10,6 +10,7 @@
 #   bench/run.sh                      # default sizes: 130k-sign-in folder, 1M-sign-in file
 #   RUNS=1 BIG=200000 bench/run.sh    # quicker
 #   ONLY=folder bench/run.sh          # one group: folder, big, graph, admin-json, admin-csv, analyze
+#   ONLY=analyze bench/run.sh         # analyze against the pandas notebook (bench/notebook.py)
 #   KEEP=1 WORK=/data/bench bench/run.sh   # keep the generated data (reused when present)
 #
 # Environment:
@@ -21,8 +22,11 @@
 #   BASELINE another signinlens binary (say, built from the previous commit): its load is
 #            measured beside the current one, for before/after figures from the same run
 #   WORK     working folder (default: a new temporary folder, removed unless KEEP=1)
+#   PYTHON   the interpreter for bench/notebook.py (default /usr/bin/python3, Debian's, which
+#            has python3-pandas and python3-openpyxl)
 #
-# Needs: go, GNU time (/usr/bin/time; apt-get install time), and ~10 GB free in the temp dir
+# Needs: go, GNU time (/usr/bin/time; apt-get install time), python3-pandas and
+# python3-openpyxl for the analyze group, and ~10 GB free in the temp dir
 # with the default sizes (the 1M-sign-in file is 4 GB and is concatenated from a 4 GB folder).
 set -euo pipefail
 
@@ -57,6 +61,13 @@ rawengine=()
 [[ -n ${MEMORY:-} ]] && rawengine+=(-memory-limit "$MEMORY")
 
 want() { [[ -z $ONLY || $ONLY == *"$1"* ]]; }
+
+# The analyze group's yardstick, bench/notebook.py, needs Debian's pandas and openpyxl.
+PYTHON=${PYTHON:-/usr/bin/python3}
+if want analyze && ! "$PYTHON" -c 'import pandas, openpyxl' 2>/dev/null; then
+	echo "bench: warning: $PYTHON cannot import pandas and openpyxl (apt-get install python3-pandas python3-openpyxl); the notebook is not measured" >&2
+	PYTHON=
+fi
 
 # gen NAME FORMAT EVENTS [single]: generate once into $WORK/data/NAME.
 gen() {
@@ -138,8 +149,10 @@ for ((i = 1; i <= RUNS; i++)); do
 	if want analyze && "$BIN/signinlens" analyze --help >/dev/null 2>&1; then
 		gen folder diagnostic "$FOLDER"
 		d=$WORK/data/folder
-		run analyze load "${load[@]}" "$d"
+		if [[ -n $PYTHON ]]; then run analyze notebook:pandas "$PYTHON" "$ROOT/bench/notebook.py" "$d" "$WORK/db/notebook.xlsx"; fi
 		run analyze analyze:xlsx "$BIN/signinlens" analyze --quiet ${engine[@]+"${engine[@]}"} -o "$WORK/db/report.xlsx" "$d"
+		run analyze scan:json-schema "${scan[@]}" json-schema "$d/**/*.json"
+		run analyze load "${load[@]}" "$d"
 	fi
 done
 
@@ -165,5 +178,5 @@ awk -F'\t' '
 		}
 	}' "$RESULTS"
 echo
-echo "reference = the first measurement of each data set (DuckDB reading the same files, or load for analyze);"
+echo "reference = the first measurement of each data set (DuckDB reading the same files; for analyze, the pandas notebook);"
 echo "medians of $RUNS runs; CPU = user + system time of the process (steadier than wall time on a shared machine)"

@@ -114,8 +114,12 @@ type ReportOptions struct {
 	// Queries is the catalogue to run; default queries.All(). Entries of kind "query" become
 	// sections; detections run through Detect.
 	Queries []*queries.Query
-	// Detect runs the detections; nil means RunDetections.
-	Detect      DetectFunc
+	// Detect runs the detections; nil runs the catalogue's detections beside its queries
+	// (what RunDetections returns, on several connections).
+	Detect DetectFunc
+	// Connections is how many catalogue entries run at once, each on its own connection;
+	// default: one per CPU, at least two. Results are in catalogue order either way.
+	Connections int
 	MinSeverity string // default "low"
 	// EvidenceLimit caps the evidence sign-ins listed per finding (default 200).
 	EvidenceLimit int
@@ -191,31 +195,40 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 			plain = append(plain, q)
 		}
 	}
-	total := len(plain) + len(after) + 1
-	for i, q := range plain {
-		if opt.Progress != nil {
-			opt.Progress(i, total, q.ID)
+	// The catalogue's detections run beside the queries unless the caller brings its own.
+	together := opt.Detect == nil
+	if together {
+		if err := queries.CheckSeverity(opt.MinSeverity); err != nil {
+			return nil, err
 		}
-		if err := r.runSection(ctx, db, q, p, asOf); err != nil {
+		if err := queries.ValidateSet(p.Set); err != nil {
 			return nil, err
 		}
 	}
-	detect := opt.Detect
-	if detect == nil {
-		detect = queries.RunDetections
+	conns := opt.Connections
+	if conns <= 0 {
+		conns = defaultConnections()
 	}
-	if opt.Progress != nil {
-		opt.Progress(len(plain), total, "detections")
-	}
-	f, runs, err := detect(ctx, db.SQL, p, asOf, opt.MinSeverity)
+	// The queries that read the findings (after: detections) run last, on db.SQL.
+	done, total, err := r.runCatalogue(ctx, db, p, plain, together, opt.MinSeverity, conns, len(after), opt.Progress)
 	if err != nil {
 		return nil, err
 	}
-	if f != nil {
-		r.Findings = f
-	}
-	if runs != nil {
-		r.DetectionRuns = runs
+	var runs []DetectionRun
+	if together {
+		runs = r.DetectionRuns
+	} else {
+		f, dr, err := opt.Detect(ctx, db.SQL, p, asOf, opt.MinSeverity)
+		if err != nil {
+			return nil, err
+		}
+		if f != nil {
+			r.Findings = f
+		}
+		if dr != nil {
+			r.DetectionRuns = dr
+		}
+		runs = dr
 	}
 	if err := r.readEvidence(ctx, db.SQL, opt.EvidenceLimit); err != nil {
 		return nil, err
@@ -227,7 +240,7 @@ func Build(ctx context.Context, db *store.DB, sum *store.Summary, p Params, opt 
 	}
 	for i, q := range after {
 		if opt.Progress != nil {
-			opt.Progress(len(plain)+1+i, total, q.ID)
+			opt.Progress(done+i, total, q.ID)
 		}
 		if err := r.runSection(ctx, db, q, p, asOf); err != nil {
 			return nil, err

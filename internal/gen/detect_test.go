@@ -82,9 +82,9 @@ func TestDetectionsFindThePlants(t *testing.T) {
 
 	// Detections made for one scenario each: exactly the planted entities.
 	exact := map[string][]string{
-		"password-spray":          {entity[gen.ScenarioPasswordSpray]},
-		"brute-force":             {entity[gen.ScenarioBruteForce]},
-		"mfa-fatigue":             {entity[gen.ScenarioMFAFatigue]},
+		"password-spray": {entity[gen.ScenarioPasswordSpray]},
+		"brute-force":    {entity[gen.ScenarioBruteForce]},
+		"mfa-fatigue":    {entity[gen.ScenarioMFAFatigue]},
 		// Every attacker's success from a country its victim had not signed in from in the
 		// baseline week (the spray's success, the IMAP sign-in, the brute force, the trip, the
 		// high-risk sign-in, the AiTM replay, the script, the new country).

@@ -96,15 +96,68 @@ func TableField(field string) (table string, ok bool) {
 // carry still count as present for a file when another file supplied them for its
 // sign-ins (an admin-center AuthDetails file beside the sign-ins file).
 func CheckAvailability(ctx context.Context, db *sql.DB, q *Query) (Gap, error) {
-	g := Gap{Query: q.ID}
-	rows, err := db.QueryContext(ctx, `SELECT source_id, coalesce(format, ''), coalesce(unavailable_fields, []::VARCHAR[])
-		FROM sources
-		WHERE EXISTS (SELECT 1 FROM signins s WHERE s.source_id = sources.source_id
-			AND ($log_types IS NULL OR list_contains($log_types, s.log_type)))
-		ORDER BY source_id`, sql.Named("log_types", nullableList(q.LogTypes)))
+	src, err := ReadSources(ctx, db)
 	if err != nil {
-		return g, fmt.Errorf("read sources: %w", err)
+		return Gap{Query: q.ID}, err
 	}
+	return src.Check(ctx, db, q)
+}
+
+// Sources is what CheckAvailability reads about the loaded files, read once: every file
+// that loaded sign-ins, with its format, the fields it cannot carry and the log types of
+// its sign-ins. A report checks every catalogue entry against one Sources (the tables do
+// not change while it runs) instead of scanning the sign-ins once per entry.
+type Sources struct {
+	files []sourceFile
+}
+
+type sourceFile struct {
+	id          int64
+	format      string
+	unavailable []string
+	logTypes    map[string]bool
+}
+
+// ReadSources reads the loaded files for Check. It is safe to share between goroutines.
+func ReadSources(ctx context.Context, db *sql.DB) (*Sources, error) {
+	rows, err := db.QueryContext(ctx, `SELECT src.source_id, coalesce(src.format, ''), coalesce(src.unavailable_fields, []::VARCHAR[]), s.log_type
+		FROM sources AS src JOIN (SELECT DISTINCT source_id, log_type FROM signins) AS s ON s.source_id = src.source_id
+		ORDER BY src.source_id, s.log_type`)
+	if err != nil {
+		return nil, fmt.Errorf("read sources: %w", err)
+	}
+	defer rows.Close()
+	out := &Sources{}
+	for rows.Next() {
+		var id int64
+		var format string
+		var un any
+		var logType sql.NullString
+		if err := rows.Scan(&id, &format, &un, &logType); err != nil {
+			return nil, fmt.Errorf("read sources: %w", err)
+		}
+		if n := len(out.files); n == 0 || out.files[n-1].id != id {
+			f := sourceFile{id: id, format: format, logTypes: map[string]bool{}}
+			list, _ := un.([]any)
+			for _, v := range list {
+				if s, ok := v.(string); ok {
+					f.unavailable = append(f.unavailable, s)
+				}
+			}
+			out.files = append(out.files, f)
+		}
+		out.files[len(out.files)-1].logTypes[logType.String] = logType.Valid
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read sources: %w", err)
+	}
+	return out, nil
+}
+
+// Check is CheckAvailability against the files src read; db answers whether another file
+// supplied a child table's rows (see carries).
+func (src *Sources) Check(ctx context.Context, db *sql.DB, q *Query) (Gap, error) {
+	g := Gap{Query: q.ID}
 	type file struct {
 		id      int64
 		format  string
@@ -115,24 +168,23 @@ func CheckAvailability(ctx context.Context, db *sql.DB, q *Query) (Gap, error) {
 	for _, f := range q.Requires {
 		need[f] = true
 	}
-	for rows.Next() {
-		var f file
-		var un any
-		if err := rows.Scan(&f.id, &f.format, &un); err != nil {
-			rows.Close()
-			return g, fmt.Errorf("read sources: %w", err)
+	for _, sf := range src.files {
+		if len(q.LogTypes) > 0 {
+			reads := false
+			for _, lt := range q.LogTypes {
+				reads = reads || sf.logTypes[lt]
+			}
+			if !reads {
+				continue
+			}
 		}
-		list, _ := un.([]any)
-		for _, v := range list {
-			if s, ok := v.(string); ok && need[s] {
+		f := file{id: sf.id, format: sf.format}
+		for _, s := range sf.unavailable {
+			if need[s] {
 				f.lacking = append(f.lacking, s)
 			}
 		}
 		files = append(files, f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return g, fmt.Errorf("read sources: %w", err)
 	}
 	g.Files = len(files)
 	missing := map[string]bool{}

@@ -179,16 +179,13 @@ func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := Prepare(ctx, db); err != nil {
+	if err := PrepareCatalogue(ctx, db, p.Intel); err != nil {
 		return nil, nil, err
 	}
-	if err := PrepareDetections(ctx, db); err != nil {
+	src, err := ReadSources(ctx, db)
+	if err != nil {
 		return nil, nil, err
 	}
-	if err := prepareIntel(ctx, db, p.Intel); err != nil {
-		return nil, nil, fmt.Errorf("prepare detections: %w", err)
-	}
-	minRank := SeverityRank(minSeverity)
 	var all, prior []Finding
 	runs := make([]DetectionRun, 0, len(dets))
 	wanted := func(q *Query) bool { return only == nil || only(q) }
@@ -214,37 +211,7 @@ func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 			if q.NeedsInput == "intel" && p.Intel == nil {
 				continue // not asked for: no --intel file
 			}
-			run := DetectionRun{Query: q}
-			gap, err := CheckAvailability(ctx, db, q)
-			if err != nil {
-				return nil, nil, err
-			}
-			if !gap.Answerable() {
-				run.Skipped = gap.Message()
-			} else if gap.Partial() {
-				run.Limited = gap.Message()
-			}
-			if p, err = withBaselineStart(ctx, db, q, p); err != nil {
-				return nil, nil, err
-			}
-			if run.Skipped == "" {
-				b, _, err := Bind(q, p, asOf)
-				if err != nil {
-					return nil, nil, err
-				}
-				if run.Skipped, err = baselineTooShort(q, p, b); err != nil {
-					return nil, nil, err
-				}
-			}
-			if run.Skipped != "" {
-				run.Bound, _, _ = Bind(q, p, asOf)
-				if wanted(q) {
-					runs = append(runs, run)
-				}
-				continue
-			}
-			found, b, err := runDetection(ctx, db, q, p, asOf)
-			run.Bound = b
+			run, kept, found, err := Detect(ctx, db, src, q, p, asOf, minSeverity)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -252,18 +219,87 @@ func runDetections(ctx context.Context, db *sql.DB, p Params, asOf time.Time, mi
 			if !wanted(q) {
 				continue
 			}
-			for _, f := range found {
-				if SeverityRank(f.Severity) >= minRank {
-					all = append(all, f)
-					run.Findings++
-				}
-			}
+			all = append(all, kept...)
 			runs = append(runs, run)
 		}
 	}
 	sort.SliceStable(runs, func(i, j int) bool { return runs[i].Query.ID < runs[j].Query.ID })
 	SortFindings(all)
 	return all, runs, nil
+}
+
+// Detect runs one detection q on db (prepared with PrepareCatalogue; for a detection that
+// reads prior_findings, with SetPriorFindings too) and returns how it ran, its findings at
+// or above minSeverity and all its findings (what prior_findings is built from), both in
+// the detection's own row order. A detection whose required fields no file of src carries,
+// or whose baseline is too short (baselineTooShort), is not run: its DetectionRun says why
+// in Skipped. Callers that run several detections sort the findings with SortFindings and
+// leave out a detection that needs an --intel file when p.Intel is nil.
+func Detect(ctx context.Context, db *sql.DB, src *Sources, q *Query, p Params, asOf time.Time, minSeverity string) (run DetectionRun, kept, found []Finding, err error) {
+	run = DetectionRun{Query: q}
+	gap, err := src.Check(ctx, db, q)
+	if err != nil {
+		return run, nil, nil, err
+	}
+	if !gap.Answerable() {
+		run.Skipped = gap.Message()
+	} else if gap.Partial() {
+		run.Limited = gap.Message()
+	}
+	if p, err = withBaselineStart(ctx, db, q, p); err != nil {
+		return run, nil, nil, err
+	}
+	if run.Skipped == "" {
+		b, _, err := Bind(q, p, asOf)
+		if err != nil {
+			return run, nil, nil, err
+		}
+		if run.Skipped, err = baselineTooShort(q, p, b); err != nil {
+			return run, nil, nil, err
+		}
+	}
+	if run.Skipped != "" {
+		run.Bound, _, _ = Bind(q, p, asOf)
+		return run, nil, nil, nil
+	}
+	found, b, err := runDetection(ctx, db, q, p, asOf)
+	run.Bound = b
+	if err != nil {
+		return run, nil, nil, err
+	}
+	minRank := SeverityRank(minSeverity)
+	for _, f := range found {
+		if SeverityRank(f.Severity) >= minRank {
+			kept = append(kept, f)
+			run.Findings++
+		}
+	}
+	return run, kept, found, nil
+}
+
+// PrepareCatalogue prepares one connection of db for the catalogue's queries and
+// detections: Prepare's macros, PrepareDetections' reference tables (with an empty
+// prior_findings) and, when in is not nil, the --intel tables. Temporary tables and macros
+// live per connection, so a caller running the catalogue on several connections prepares
+// each of them.
+func PrepareCatalogue(ctx context.Context, db *sql.DB, in *Intel) error {
+	if err := Prepare(ctx, db); err != nil {
+		return err
+	}
+	if err := PrepareDetections(ctx, db); err != nil {
+		return err
+	}
+	if err := prepareIntel(ctx, db, in); err != nil {
+		return fmt.Errorf("prepare detections: %w", err)
+	}
+	return nil
+}
+
+// SetPriorFindings fills db's prior_findings (created by PrepareDetections) with fs: every
+// finding of the detections that do not read it, at every severity, before the ones that
+// do (ReadsPriorFindings) run.
+func SetPriorFindings(ctx context.Context, db *sql.DB, fs []Finding) error {
+	return createPriorFindings(ctx, db, fs)
 }
 
 // SortFindings puts findings in report order: severity (highest first), detection id,

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -75,12 +74,14 @@ func Open(path string, opt Options) (*DB, error) {
 		}
 		q.Set("memory_limit", opt.MemoryLimit)
 	}
+	// The spill directory is the database's, given when it opens: DuckDB refuses to switch
+	// it (even to the same folder) once something has spilled, so a connection opened after
+	// a large load (Pool) must not set it again.
+	q.Set("temp_directory", d.tempDir)
 	dsn := path + "?" + q.Encode()
-	tempDir := d.tempDir
 	init := func(ex driver.ExecerContext) error {
 		for _, stmt := range []string{
 			"SET TimeZone='UTC'",
-			"SET temp_directory='" + strings.ReplaceAll(tempDir, "'", "''") + "'",
 			"SET preserve_insertion_order=false",
 			"SET allow_community_extensions=false",
 		} {
@@ -133,6 +134,23 @@ func (d *DB) cleanup() {
 		os.RemoveAll(d.tempDir)
 	}
 }
+
+// Pool opens another database/sql pool over the same database, limited to one connection:
+// a connection of its own, with its own temporary objects (the catalogue's scoped() macro
+// and reference tables live per connection), for queries that run beside those on SQL.
+// It sees what the other connections have committed. Close it before the DB.
+func (d *DB) Pool() *sql.DB {
+	p := sql.OpenDB(sharedConnector{d.conn})
+	p.SetMaxOpenConns(1)
+	return p
+}
+
+// sharedConnector hides the connector's Close: sql.DB.Close closes a connector that has
+// one, which would close the database under the DB and its other pools.
+type sharedConnector struct{ c driver.Connector }
+
+func (s sharedConnector) Connect(ctx context.Context) (driver.Conn, error) { return s.c.Connect(ctx) }
+func (s sharedConnector) Driver() driver.Driver                            { return s.c.Driver() }
 
 // Setting returns the current value of a DuckDB setting.
 func (d *DB) Setting(ctx context.Context, name string) (string, error) {
