@@ -6,6 +6,7 @@ package loaders
 
 import (
 	"strings"
+	"time"
 
 	"github.com/valyala/fastjson"
 )
@@ -32,28 +33,8 @@ func (j *jsonReader) audit(fields, env *fastjson.Object, row *laRow, pos Problem
 	if pos.Offset >= 0 {
 		a.Line = pos.Line
 	}
-	if env != nil {
-		j.visit(fields, nil, func(k, lower string, v *fastjson.Value) { j.n.auditField(a, k, lower, v) })
-		j.visit(env, row, func(k, lower string, v *fastjson.Value) {
-			switch lower {
-			case "properties", "category":
-			case "time":
-				j.n.eventTime(k, v, &a.IngestedAt, &a.BadField, &a.BadReason)
-			default:
-				if keepable(v) {
-					j.n.scratch = v.MarshalTo(j.n.scratch[:0])
-					a.extra = appendEnvelopeExtra(a.extra, k, j.n.scratch)
-				}
-			}
-		})
-	} else {
-		j.visit(fields, row, func(k, lower string, v *fastjson.Value) {
-			if lower == "type" && siblingCategory(string(v.GetStringBytes())) != "" {
-				return // the table's name: the record's log says it
-			}
-			j.n.auditField(a, k, lower, v)
-		})
-	}
+	j.eventFields(fields, env, row, func(k, lower string, v *fastjson.Value) { j.n.auditField(a, k, lower, v) },
+		&a.IngestedAt, &a.BadField, &a.BadReason, &a.extra)
 	if a.ActivityAt.IsZero() && !a.IngestedAt.IsZero() && a.BadField == "" {
 		a.ActivityAt = a.IngestedAt // a Log Analytics row without ActivityDateTime (a union query)
 		j.timeFallback++
@@ -78,28 +59,8 @@ func (j *jsonReader) provisioning(fields, env *fastjson.Object, row *laRow, pos 
 	if pos.Offset >= 0 {
 		p.Line = pos.Line
 	}
-	if env != nil {
-		j.visit(fields, nil, func(k, lower string, v *fastjson.Value) { j.n.provField(p, k, lower, v) })
-		j.visit(env, row, func(k, lower string, v *fastjson.Value) {
-			switch lower {
-			case "properties", "category":
-			case "time":
-				j.n.eventTime(k, v, &p.IngestedAt, &p.BadField, &p.BadReason)
-			default:
-				if keepable(v) {
-					j.n.scratch = v.MarshalTo(j.n.scratch[:0])
-					p.extra = appendEnvelopeExtra(p.extra, k, j.n.scratch)
-				}
-			}
-		})
-	} else {
-		j.visit(fields, row, func(k, lower string, v *fastjson.Value) {
-			if lower == "type" && siblingCategory(string(v.GetStringBytes())) != "" {
-				return
-			}
-			j.n.provField(p, k, lower, v)
-		})
-	}
+	j.eventFields(fields, env, row, func(k, lower string, v *fastjson.Value) { j.n.provField(p, k, lower, v) },
+		&p.IngestedAt, &p.BadField, &p.BadReason, &p.extra)
 	if p.ActivityAt.IsZero() && !p.IngestedAt.IsZero() && p.BadField == "" {
 		p.ActivityAt = p.IngestedAt
 		j.timeFallback++
@@ -114,6 +75,37 @@ func (j *jsonReader) provisioning(fields, env *fastjson.Object, row *laRow, pos 
 		pos.Reason = err.Error()
 		j.c.Sink.Reject(pos)
 	}
+}
+
+// eventFields passes each field of one audit or provisioning event to field. With env nil,
+// fields (a Graph object or a Log Analytics row) hold the event, except a Log Analytics row's
+// Type (the table's name: the record's log says it); otherwise fields is the diagnostic
+// record's properties and env the envelope around it, whose time is the write time and whose
+// other keepable fields go to extra.
+func (j *jsonReader) eventFields(fields, env *fastjson.Object, row *laRow, field func(k, lower string, v *fastjson.Value),
+	ingested *time.Time, badField, badReason *string, extra *[]byte) {
+	if env == nil {
+		j.visit(fields, row, func(k, lower string, v *fastjson.Value) {
+			if lower == "type" && siblingCategory(string(v.GetStringBytes())) != "" {
+				return
+			}
+			field(k, lower, v)
+		})
+		return
+	}
+	j.visit(fields, nil, field)
+	j.visit(env, row, func(k, lower string, v *fastjson.Value) {
+		switch lower {
+		case "properties", "category":
+		case "time":
+			j.n.eventTime(k, v, ingested, badField, badReason)
+		default:
+			if keepable(v) {
+				j.n.scratch = v.MarshalTo(j.n.scratch[:0])
+				*extra = appendEnvelopeExtra(*extra, k, j.n.scratch)
+			}
+		}
+	})
 }
 
 func firstObject(a, b *fastjson.Object) *fastjson.Object {
