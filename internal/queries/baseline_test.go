@@ -84,13 +84,25 @@ func TestBaselineTooShortCannotJudge(t *testing.T) {
 	}
 	// signinlens query runs the SQL alone: it finds nothing under the same minimum.
 	q, _ := Get("new-country")
-	for min, want := range map[string]int{"7d": 1, "8d": 0} {
+	// An hour's slack (BaselineSlack): 7 days and an hour count for 170 h, not for 171 h.
+	for min, want := range map[string]int{"7d": 1, "8d": 0, "170h": 1, "171h": 0} {
 		tbl, _, err := Run(t.Context(), db.SQL, q, Params{Set: map[string]string{"new-country.min_baseline": min}}, asOf)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(tbl.Rows) != want {
 			t.Errorf("query new-country with min_baseline %s: %d rows, want %d", min, len(tbl.Rows), want)
+		}
+	}
+	for min, skips := range map[string]bool{"170h": false, "171h": true} {
+		_, runs, err := RunDetections(t.Context(), db.SQL, Params{Set: map[string]string{"new-country.min_baseline": min}}, asOf, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			if r.Query.ID == "new-country" && (r.Skipped != "") != skips {
+				t.Errorf("new-country, min_baseline %s: skipped %q, findings %d", min, r.Skipped, r.Findings)
+			}
 		}
 	}
 	// Judging the last 14 days leaves a baseline of one hour: the whole family stands aside.

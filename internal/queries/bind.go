@@ -96,6 +96,12 @@ type Params struct {
 	earliest time.Time
 }
 
+// BaselineSlack is how much shorter than its min_baseline a baseline may be and still count:
+// an export's first and last sign-ins fall minutes inside the days it covers (a 14-day
+// download from 00:01 to 23:59:44 leaves a baseline of 6 days 23:58 under the default 7d),
+// and the message says "7.0 days". The first-seen detections' SQL repeats it (+ 3600).
+const BaselineSlack = time.Hour
+
 // DefaultBaseline is the judged period when --baseline is not given: the last 7 days before
 // the end of the window; everything before them is the baseline.
 const DefaultBaseline = 7 * 24 * time.Hour
@@ -165,7 +171,7 @@ func baselineTooShort(q *Query, p Params, b Bound) (string, error) {
 		return fmt.Sprintf("could not judge first uses: the baseline would end at %s, before the first sign-in at %s, so it holds nothing, and min_baseline asks for %s %s",
 			end.Format(time.RFC3339), start.Format(time.RFC3339), days(least), hint), nil
 	}
-	if got < least {
+	if got+BaselineSlack < least {
 		return fmt.Sprintf("could not judge first uses: the baseline, the sign-ins from %s to %s, covers %s, less than the %s min_baseline asks for %s",
 			start.Format(time.RFC3339), end.Format(time.RFC3339), days(got), days(least), hint), nil
 	}

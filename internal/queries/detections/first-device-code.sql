@@ -8,7 +8,7 @@
 -- anchor: Elastic new-terms rules ("first occurrence of ... for a user") applied to the device-code flow, after Elastic "Entra ID OAuth Device Code Flow with Concurrent Sign-ins" and Microsoft's guidance on device-code phishing (Storm-2372); the baseline is --baseline
 -- requires: authentication_protocol, user_principal_name
 -- log-types: all
--- param: min_baseline duration 7d | the shortest baseline that can tell a first use from a habit: with less, the detection does not run and says it could not judge
+-- param: min_baseline duration 7d | the shortest baseline that can tell a first use from a habit (an hour less still counts: exports start and end minutes inside their days): with less, the detection does not run and says it could not judge
 -- column: severity text | medium: the flow that device-code phishing abuses, new for this user; a new conference-room device or command-line login does this too
 -- column: title text | "First device-code sign-in"
 -- column: user_principal_name text | the user (lower case)
@@ -58,5 +58,5 @@ SELECT
     j.keys AS evidence
 FROM judged j JOIN baseline b USING (usr)
 WHERE b.uses = 0
-    AND epoch($baseline_end - $baseline_start) >= $min_baseline  -- the minimum holds under signinlens query too
+    AND epoch($baseline_end - $baseline_start) + 3600 >= $min_baseline  -- the minimum holds under signinlens query too
 ORDER BY first_seen, user_principal_name

@@ -8,7 +8,7 @@
 -- anchor: Elastic new-terms rules ("first occurrence of ... for a user") applied to the client app, after the Microsoft Entra security operations guide (monitor legacy authentication); the client apps are the embedded list internal/reference/legacyclients.tsv, the baseline is --baseline
 -- requires: client_app_used, user_principal_name
 -- log-types: interactiveUser, nonInteractiveUser
--- param: min_baseline duration 7d | the shortest baseline that can tell a first use from a habit: with less, the detection does not run and says it could not judge
+-- param: min_baseline duration 7d | the shortest baseline that can tell a first use from a habit (an hour less still counts: exports start and end minutes inside their days): with less, the detection does not run and says it could not judge
 -- column: severity text | medium: a password alone opened the account through a client this user had not used (no MFA, no Conditional Access grant controls)
 -- column: title text | "First legacy client: <client app>"
 -- column: user_principal_name text | the user (lower case)
@@ -56,5 +56,5 @@ SELECT
     j.keys AS evidence
 FROM judged j JOIN baseline b USING (usr)
 WHERE NOT list_contains(coalesce(b.clients, []), j.client_app)
-    AND epoch($baseline_end - $baseline_start) >= $min_baseline  -- the minimum holds under signinlens query too
+    AND epoch($baseline_end - $baseline_start) + 3600 >= $min_baseline  -- the minimum holds under signinlens query too
 ORDER BY first_seen, user_principal_name, title

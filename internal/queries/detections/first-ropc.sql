@@ -8,7 +8,7 @@
 -- anchor: Elastic new-terms rules ("first occurrence of ... for a user") applied to the ROPC flow, after Elastic "Entra ID ROPC Authentication with Unknown Client ID"; ROPC includes basic authentication converted to it (user agent BAV2ROPC); the baseline is --baseline
 -- requires: authentication_protocol, user_principal_name
 -- log-types: all
--- param: min_baseline duration 7d | the shortest baseline that can tell a first use from a habit: with less, the detection does not run and says it could not judge
+-- param: min_baseline duration 7d | the shortest baseline that can tell a first use from a habit (an hour less still counts: exports start and end minutes inside their days): with less, the detection does not run and says it could not judge
 -- column: severity text | medium: a password alone opened the account with a flow this user had not used; a newly scripted mailbox or a device setup does this too
 -- column: title text | "First ROPC sign-in"
 -- column: user_principal_name text | the user (lower case)
@@ -57,5 +57,5 @@ SELECT
     j.keys AS evidence
 FROM judged j JOIN baseline b USING (usr)
 WHERE b.uses = 0
-    AND epoch($baseline_end - $baseline_start) >= $min_baseline  -- the minimum holds under signinlens query too
+    AND epoch($baseline_end - $baseline_start) + 3600 >= $min_baseline  -- the minimum holds under signinlens query too
 ORDER BY first_seen, user_principal_name

@@ -8,7 +8,7 @@
 -- anchor: Microsoft Sentinel "Anomalous sign-in location by user account and authenticating application" and Elastic new-terms rules on source country per user (a country never seen for the user in the look-back); the baseline is --baseline
 -- requires: country, user_principal_name
 -- log-types: interactiveUser, nonInteractiveUser
--- param: min_baseline duration 7d | the shortest baseline that can tell a new country from a habit: with less, the detection does not run and says it could not judge
+-- param: min_baseline duration 7d | the shortest baseline that can tell a new country from a habit (an hour less still counts: exports start and end minutes inside their days): with less, the detection does not run and says it could not judge
 -- column: severity text | medium
 -- column: title text | "Sign-in from a new country: <country>"
 -- column: user_principal_name text | the user (lower case)
@@ -58,5 +58,5 @@ SELECT
     c.keys AS evidence
 FROM per_country c JOIN baseline b USING (usr)
 WHERE c.first_use > $baseline_end
-    AND epoch($baseline_end - $baseline_start) >= $min_baseline  -- the minimum holds under signinlens query too
+    AND epoch($baseline_end - $baseline_start) + 3600 >= $min_baseline  -- the minimum holds under signinlens query too
 ORDER BY first_seen, user_principal_name, title

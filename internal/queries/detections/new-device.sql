@@ -8,7 +8,7 @@
 -- anchor: Microsoft Sentinel UEBA "first time user connected from device" and Elastic new-terms rules on device per user; token binding per Microsoft's Token Protection (tokenProtectionStatusDetails.signInSessionStatus = bound); the baseline is --baseline
 -- requires: operating_system, user_principal_name
 -- log-types: interactiveUser, nonInteractiveUser
--- param: min_baseline duration 7d | the shortest baseline that can tell a new device from a habit: with less, the detection does not run and says it could not judge
+-- param: min_baseline duration 7d | the shortest baseline that can tell a new device from a habit (an hour less still counts: exports start and end minutes inside their days): with less, the detection does not run and says it could not judge
 -- column: severity text | low: a lead for the account's timeline (new phones and browsers are common); an intruder replaying a stolen session or password shows up here too
 -- column: title text | "New device for user: <device name or id>" for a registered device; "New unmanaged device for user: <operating system> / <browser>" otherwise
 -- column: user_principal_name text | the user (lower case)
@@ -72,5 +72,5 @@ SELECT
         || ', the user signed in from ' || b.n || CASE WHEN b.n = 1 THEN ' other device' ELSE ' other devices' END AS details,
     d.keys AS evidence
 FROM per_device d JOIN baseline b USING (usr)
-WHERE epoch($baseline_end - $baseline_start) >= $min_baseline  -- the minimum holds under signinlens query too
+WHERE epoch($baseline_end - $baseline_start) + 3600 >= $min_baseline  -- the minimum holds under signinlens query too
 ORDER BY first_seen, user_principal_name, title

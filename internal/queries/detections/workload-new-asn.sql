@@ -8,7 +8,7 @@
 -- anchor: Microsoft Entra security operations guide for workload identities (sign-ins from unexpected locations) and Elastic new-terms rules on service principal sign-ins (a source ASN never seen for the identity in the look-back); the baseline is --baseline
 -- requires: autonomous_system_number, service_principal_id
 -- log-types: managedIdentity, servicePrincipal
--- param: min_baseline duration 7d | the shortest baseline that can tell a new network from a habit: with less, the detection does not run and says it could not judge
+-- param: min_baseline duration 7d | the shortest baseline that can tell a new network from a habit (an hour less still counts: exports start and end minutes inside their days): with less, the detection does not run and says it could not judge
 -- column: severity text | high when the new network is a VPN or anonymizer network (internal/reference/hostingasn.tsv); medium otherwise: a stolen secret used from elsewhere, or a moved deployment
 -- column: title text | "New network for <identity>: AS<number>"
 -- column: user_principal_name text | empty
@@ -60,5 +60,5 @@ SELECT
 FROM judged j JOIN baseline b USING (sp)
 LEFT JOIN ref_hosting_asns h ON h.asn = j.asn
 WHERE NOT list_contains(b.asns, j.asn)
-    AND epoch($baseline_end - $baseline_start) >= $min_baseline  -- the minimum holds under signinlens query too
+    AND epoch($baseline_end - $baseline_start) + 3600 >= $min_baseline  -- the minimum holds under signinlens query too
 ORDER BY first_seen, service_principal_id, title
