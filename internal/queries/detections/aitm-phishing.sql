@@ -19,14 +19,26 @@
 -- column: details text | successes and failures, the applications, the library and why it matters, and the user agents seen
 -- column: evidence list | those sign-ins
 -- reference: https://www.microsoft.com/en-us/security/blog/2022/07/12/from-cookie-theft-to-bec-attackers-use-aitm-phishing-sites-as-entry-point-to-further-financial-fraud/
-WITH m AS (
+WITH agents AS (
+    -- Each distinct user agent is matched against the libraries once (a few hundred agents, not
+    -- every sign-in), keeping its first library.
+    SELECT DISTINCT user_agent FROM scoped($since, $until, $app, $user, $ip, $log_types)
+    WHERE user_agent IS NOT NULL AND log_type IN ('interactiveUser', 'nonInteractiveUser')
+),
+matched AS (
+    SELECT a.user_agent, l.pos, l.library, l.why,
+        row_number() OVER (PARTITION BY a.user_agent ORDER BY l.pos) AS rank
+    FROM agents a
+    JOIN ref_http_libraries l ON contains(lower(a.user_agent), l.pattern)
+),
+m AS (
     SELECT s.signin_key, s.created_at, lower(s.user_principal_name) AS usr, s.ip_address,
         s.error_code, s.user_agent, a.name AS app, l.pos, l.library, l.why,
         row_number() OVER (PARTITION BY s.signin_key ORDER BY l.pos) AS rank
     FROM scoped($since, $until, $app, $user, $ip, $log_types) s
+    JOIN matched l ON l.user_agent = s.user_agent AND l.rank = 1
     JOIN ref_aitm_apps a ON a.app_id = lower(s.app_id)
         OR (coalesce(s.app_id, '') = '' AND a.name_key = lower(s.app_display_name))
-    JOIN ref_http_libraries l ON contains(lower(s.user_agent), l.pattern)
     WHERE s.log_type IN ('interactiveUser', 'nonInteractiveUser')
         AND s.user_principal_name IS NOT NULL
 )

@@ -23,48 +23,58 @@
 -- reference: https://attack.mitre.org/techniques/T1078/
 -- reference: https://learn.microsoft.com/defender-cloud-apps/anomaly-detection-policy#impossible-travel
 WITH s AS (
+    -- Places are written only for the legs reported; the windows carry the raw fields.
     SELECT signin_key, created_at, lower(user_principal_name) AS usr, coalesce(ip_address, '') AS ip_address,
-        latitude, longitude,
-        coalesce(nullif(concat_ws(', ', nullif(city, ''), nullif(country, '')), ''),
-                 round(latitude, 2) || ', ' || round(longitude, 2)) AS place,
-        coalesce(nullif(country, ''), '?') AS cc
+        latitude, longitude, city, country
     FROM scoped($since, $until, $app, $user, $ip, $log_types)
     WHERE error_code = 0 AND user_principal_name IS NOT NULL
       AND latitude IS NOT NULL AND longitude IS NOT NULL
       AND log_type IN ('interactiveUser', 'nonInteractiveUser')
 ),
--- Each successful sign-in with a known location against the user's previous one.
+-- Each successful sign-in with a known location against the user's previous one, and that
+-- one against the one before it (the previous leg), in one pass.
 pairs AS (
     SELECT *,
         lag(signin_key) OVER w AS prev_key, lag(created_at) OVER w AS prev_at,
         lag(latitude) OVER w AS prev_lat, lag(longitude) OVER w AS prev_lon,
-        lag(place) OVER w AS prev_place, lag(cc) OVER w AS prev_cc, lag(ip_address) OVER w AS prev_ip
+        lag(city) OVER w AS prev_city, lag(country) OVER w AS prev_country, lag(ip_address) OVER w AS prev_ip,
+        lag(created_at, 2) OVER w AS prev2_at, lag(latitude, 2) OVER w AS prev2_lat, lag(longitude, 2) OVER w AS prev2_lon
     FROM s
     WINDOW w AS (PARTITION BY usr ORDER BY created_at, signin_key)
 ),
--- Haversine distance on a sphere of radius 6371 km.
+-- Haversine distance on a sphere of radius 6371 km, for this leg and the previous one.
 legs AS (
     SELECT *,
         2 * 6371.0 * asin(sqrt(
             pow(sin(radians(latitude - prev_lat) / 2), 2)
             + cos(radians(prev_lat)) * cos(radians(latitude)) * pow(sin(radians(longitude - prev_lon) / 2), 2)
         )) AS km,
-        epoch(created_at - prev_at) / 3600.0 AS hours
+        epoch(created_at - prev_at) / 3600.0 AS hours,
+        2 * 6371.0 * asin(sqrt(
+            pow(sin(radians(prev_lat - prev2_lat) / 2), 2)
+            + cos(radians(prev2_lat)) * cos(radians(prev_lat)) * pow(sin(radians(prev_lon - prev2_lon) / 2), 2)
+        )) AS prev_km,
+        epoch(prev_at - prev2_at) / 3600.0 AS prev_hours
     FROM pairs
     WHERE prev_key IS NOT NULL
 ),
 flagged AS (
-    SELECT *, km > $min_distance_km AND (hours = 0 OR km / hours > $min_speed_kmh) AS impossible
+    SELECT *,
+        coalesce(prev_km > $min_distance_km AND (prev_hours = 0 OR prev_km / prev_hours > $min_speed_kmh), false) AS prev_impossible
     FROM legs
+    WHERE km > $min_distance_km AND (hours = 0 OR km / hours > $min_speed_kmh)
 ),
--- A trip is a run of consecutive impossible legs: each possible leg starts a new group.
+-- A trip is a run of consecutive impossible legs: an impossible leg after a possible one (or
+-- after none) starts a new trip.
 trips AS (
     SELECT *,
-        count(*) FILTER (WHERE NOT impossible) OVER (PARTITION BY usr ORDER BY created_at, signin_key) AS trip,
-        prev_place || ' (' || prev_ip || ') to ' || place || ' (' || ip_address || '): '
-            || round(km)::BIGINT || ' km in ' || round(hours * 60)::BIGINT || ' min'
-            || CASE WHEN hours = 0 THEN ' (at the same instant)'
-               ELSE ' (' || round(km / hours)::BIGINT || ' km/h)' END AS leg
+        count(*) FILTER (WHERE NOT prev_impossible) OVER (PARTITION BY usr ORDER BY created_at, signin_key) AS trip,
+        coalesce(nullif(concat_ws(', ', nullif(prev_city, ''), nullif(prev_country, '')), ''),
+                 round(prev_lat, 2) || ', ' || round(prev_lon, 2)) AS prev_place,
+        coalesce(nullif(concat_ws(', ', nullif(city, ''), nullif(country, '')), ''),
+                 round(latitude, 2) || ', ' || round(longitude, 2)) AS place,
+        coalesce(nullif(prev_country, ''), '?') AS prev_cc,
+        coalesce(nullif(country, ''), '?') AS cc
     FROM flagged
 ),
 grouped AS (
@@ -74,10 +84,12 @@ grouped AS (
         arg_min(ip_address, created_at) AS ip_address,
         min(prev_at) AS first_seen,
         max(created_at) AS last_seen,
-        list(leg ORDER BY created_at, signin_key) AS legs,
+        list(prev_place || ' (' || prev_ip || ') to ' || place || ' (' || ip_address || '): '
+            || round(km)::BIGINT || ' km in ' || round(hours * 60)::BIGINT || ' min'
+            || CASE WHEN hours = 0 THEN ' (at the same instant)'
+               ELSE ' (' || round(km / hours)::BIGINT || ' km/h)' END ORDER BY created_at, signin_key) AS legs,
         list_prepend(arg_min(prev_key, created_at), list(signin_key ORDER BY created_at, signin_key)) AS evidence
     FROM trips
-    WHERE impossible
     GROUP BY usr, trip
 )
 SELECT

@@ -27,18 +27,23 @@ WITH s AS (
     WHERE error_code = 0 AND user_principal_name IS NOT NULL AND nullif(country, '') IS NOT NULL
       AND log_type IN ('interactiveUser', 'nonInteractiveUser')
 ),
-baseline AS (
-    SELECT usr, count(*) AS n,
-        string_agg(cc || ' (' || k || ')', ', ' ORDER BY k DESC, cc) AS countries
-    FROM (SELECT usr, cc, count(*) AS k FROM s WHERE created_at <= $baseline_end GROUP BY usr, cc)
-    GROUP BY usr
-),
-per_country AS (
-    SELECT usr, cc, min(created_at) AS first_use, max(created_at) AS last_use, count(*) AS n,
-        CASE WHEN count(DISTINCT ip_address) = 1 THEN min(ip_address) ELSE '' END AS ip_address,
-        list(DISTINCT city ORDER BY city) FILTER (WHERE nullif(city, '') IS NOT NULL) AS cities,
-        list(signin_key ORDER BY created_at, signin_key) AS keys
+-- Each user's countries: when first used, and how often in the baseline.
+pairs AS (
+    SELECT usr, cc, min(created_at) AS first_use, count(*) FILTER (WHERE created_at <= $baseline_end) AS k
     FROM s GROUP BY usr, cc
+),
+baseline AS (
+    SELECT usr, string_agg(cc || ' (' || k || ')', ', ' ORDER BY k DESC, cc) AS countries
+    FROM pairs WHERE k > 0 GROUP BY usr
+),
+-- The details and evidence are gathered for the countries first used after the baseline only.
+per_country AS (
+    SELECT s.usr, s.cc, min(s.created_at) AS first_use, max(s.created_at) AS last_use, count(*) AS n,
+        CASE WHEN count(DISTINCT s.ip_address) = 1 THEN min(s.ip_address) ELSE '' END AS ip_address,
+        list(DISTINCT s.city ORDER BY s.city) FILTER (WHERE nullif(s.city, '') IS NOT NULL) AS cities,
+        list(s.signin_key ORDER BY s.created_at, s.signin_key) AS keys
+    FROM s SEMI JOIN pairs p ON p.usr = s.usr AND p.cc = s.cc AND p.first_use > $baseline_end
+    GROUP BY s.usr, s.cc
 )
 SELECT
     'medium' AS severity,

@@ -21,7 +21,8 @@
 -- column: evidence list | those sign-ins
 -- reference: https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection
 WITH s AS (
-    SELECT signin_key, created_at, lower(user_principal_name) AS usr, ip_address, extra,
+    -- Without extra (the largest column): the token binding is read for the judged sign-ins only.
+    SELECT signin_key, created_at, lower(user_principal_name) AS usr, ip_address,
         CASE
             WHEN nullif(device_id, '') IS NOT NULL THEN 'device ' || lower(device_id)
             WHEN coalesce(device_managed, false) OR coalesce(device_compliant, false) THEN NULL
@@ -29,9 +30,7 @@ WITH s AS (
                 THEN 'pair ' || lower(replace(operating_system, ' ', '')) || ' / '
                     || lower(regexp_replace(browser, '\s*[0-9][0-9.]*\s*$', ''))
         END AS dev,
-        CASE WHEN nullif(device_id, '') IS NOT NULL THEN coalesce(nullif(device_name, ''), device_id)
-            ELSE operating_system || ' / ' || regexp_replace(browser, '\s*[0-9][0-9.]*\s*$', '') END AS label,
-        nullif(device_id, '') IS NOT NULL AS registered
+        device_id, device_name, operating_system, browser
     FROM scoped($since, $until, $app, $user, $ip, $log_types)
     WHERE error_code = 0 AND user_principal_name IS NOT NULL
         AND log_type IN ('interactiveUser', 'nonInteractiveUser')
@@ -40,12 +39,18 @@ baseline AS (
     SELECT usr, list(DISTINCT dev) AS devs, count(DISTINCT dev) AS n
     FROM s WHERE dev IS NOT NULL AND created_at <= $baseline_end GROUP BY usr
 ),
+candidates AS (
+    SELECT j.* FROM s j JOIN baseline b USING (usr)
+    WHERE j.dev IS NOT NULL AND j.created_at > $baseline_end AND NOT list_contains(b.devs, j.dev)
+),
 judged AS (
     SELECT j.*,
-        lower(coalesce(json_extract_string(j.extra, '$.tokenProtectionStatusDetails.signInSessionStatus'),
-            json_extract_string(j.extra, '$."Token Protection - Sign In Session"'), '')) = 'bound' AS bound
-    FROM s j JOIN baseline b USING (usr)
-    WHERE j.dev IS NOT NULL AND j.created_at > $baseline_end AND NOT list_contains(b.devs, j.dev)
+        CASE WHEN nullif(j.device_id, '') IS NOT NULL THEN coalesce(nullif(j.device_name, ''), j.device_id)
+            ELSE j.operating_system || ' / ' || regexp_replace(j.browser, '\s*[0-9][0-9.]*\s*$', '') END AS label,
+        nullif(j.device_id, '') IS NOT NULL AS registered,
+        lower(coalesce(json_extract_string(x.extra, '$.tokenProtectionStatusDetails.signInSessionStatus'),
+            json_extract_string(x.extra, '$."Token Protection - Sign In Session"'), '')) = 'bound' AS bound
+    FROM candidates j JOIN signins x ON x.signin_key = j.signin_key
 ),
 per_device AS (
     SELECT usr, dev, bool_or(registered) AS registered, min(label) AS label,

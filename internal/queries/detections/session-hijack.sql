@@ -29,10 +29,17 @@ WITH u AS (
     WHERE log_type IN ('interactiveUser', 'nonInteractiveUser') AND user_principal_name IS NOT NULL
 ),
 s AS (
-    SELECT *, CASE WHEN nullif(session_id, '') IS NOT NULL THEN 'session ' || session_id ELSE 'token ' || unique_token_id END AS sess
+    SELECT *, nullif(session_id, '') IS NOT NULL AS by_session,
+        coalesce(nullif(session_id, ''), unique_token_id) AS sess_id
     FROM u
     WHERE (nullif(session_id, '') IS NOT NULL OR nullif(unique_token_id, '') IS NOT NULL)
         AND (asn IS NOT NULL OR cc IS NOT NULL) AND (asn IS DISTINCT FROM 8075 OR $include_microsoft)
+),
+-- Only sessions seen from two networks or two countries can change network: the others
+-- (nearly all) are left out before the window.
+roaming AS (
+    SELECT by_session, sess_id FROM s GROUP BY ALL
+    HAVING min(asn) <> max(asn) OR min(cc) <> max(cc)
 ),
 -- When each user first succeeded from each network and each country.
 seen_asn AS (SELECT usr, asn, min(created_at) AS since FROM u WHERE error_code = 0 AND asn IS NOT NULL GROUP BY usr, asn),
@@ -40,10 +47,12 @@ seen_cc AS (SELECT usr, cc, min(created_at) AS since FROM u WHERE error_code = 0
 seen_any AS (SELECT usr, min(created_at) AS since FROM u WHERE error_code = 0 GROUP BY usr),
 hosting AS (SELECT * FROM ref_hosting_asns WHERE asn <> 8075 OR $include_microsoft),
 steps AS (
-    SELECT s.*, min(created_at) OVER (PARTITION BY sess) AS began,
+    SELECT s.*, CASE WHEN s.by_session THEN 'session ' ELSE 'token ' END || s.sess_id AS sess,
+        min(created_at) OVER (PARTITION BY s.by_session, s.sess_id) AS began,
         lag(signin_key) OVER w AS prev_key, lag(created_at) OVER w AS prev_at, lag(asn) OVER w AS prev_asn,
         lag(cc) OVER w AS prev_cc
-    FROM s WINDOW w AS (PARTITION BY sess ORDER BY created_at, signin_key)
+    FROM s SEMI JOIN roaming r ON r.by_session = s.by_session AND r.sess_id = s.sess_id
+    WINDOW w AS (PARTITION BY s.by_session, s.sess_id ORDER BY created_at, signin_key)
 ),
 changes AS (
     SELECT c.*,

@@ -19,19 +19,31 @@
 -- column: details text | successes and failures, the kind of tool and why it matters, the identities when several (an administration tool is reported once per tool, not once per user: it is everyday administration), and the user agents seen
 -- column: evidence list | those sign-ins
 -- reference: https://attack.mitre.org/techniques/T1087/004/
-WITH m AS (
+WITH agents AS (
+    -- Each distinct user agent is matched against the patterns once (a few hundred agents, not
+    -- every sign-in), with its first pattern and whether it names an HTTP library.
+    SELECT DISTINCT user_agent FROM scoped($since, $until, $app, $user, $ip, $log_types)
+    WHERE user_agent IS NOT NULL
+),
+matched AS (
+    SELECT a.user_agent, u.pos, u.kind, u.severity, u.tool, u.why,
+        EXISTS (SELECT 1 FROM ref_http_libraries l WHERE contains(lower(a.user_agent), l.pattern)) AS http_library,
+        row_number() OVER (PARTITION BY a.user_agent ORDER BY u.pos) AS rank
+    FROM agents a
+    JOIN ref_user_agents u ON contains(lower(a.user_agent), u.pattern)
+),
+m AS (
     SELECT s.signin_key, s.created_at, coalesce(lower(s.user_principal_name), '') AS usr,
         coalesce(s.service_principal_id, '') AS sp,
         coalesce(lower(s.user_principal_name), s.service_principal_name, s.service_principal_id, '') AS ident,
-        s.ip_address, s.error_code, s.user_agent, u.pos, u.kind, u.severity, u.tool, u.why,
-        row_number() OVER (PARTITION BY s.signin_key ORDER BY u.pos) AS rank
+        s.ip_address, s.error_code, s.user_agent, u.pos, u.kind, u.severity, u.tool, u.why
     FROM scoped($since, $until, $app, $user, $ip, $log_types) s
-    JOIN ref_user_agents u ON contains(lower(s.user_agent), u.pattern)
+    JOIN matched u ON u.user_agent = s.user_agent AND u.rank = 1
     -- The sign-ins aitm-phishing reports (its conditions, repeated): one finding per sign-in.
     WHERE NOT (s.log_type IN ('interactiveUser', 'nonInteractiveUser') AND s.user_principal_name IS NOT NULL
+        AND u.http_library
         AND EXISTS (SELECT 1 FROM ref_aitm_apps a WHERE a.app_id = lower(s.app_id)
-            OR (coalesce(s.app_id, '') = '' AND a.name_key = lower(s.app_display_name)))
-        AND EXISTS (SELECT 1 FROM ref_http_libraries l WHERE contains(lower(s.user_agent), l.pattern)))
+            OR (coalesce(s.app_id, '') = '' AND a.name_key = lower(s.app_display_name))))
 )
 SELECT
     severity,
@@ -53,7 +65,6 @@ SELECT
         || CASE WHEN count(DISTINCT user_agent) > 3 THEN ' and ' || (count(DISTINCT user_agent) - 3) || ' more' ELSE '' END AS details,
     list(signin_key ORDER BY created_at, signin_key) AS evidence
 FROM m
-WHERE rank = 1
 -- Attack tools and HTTP libraries: one finding per identity and tool. Administration tools
 -- are everyday work: one finding per tool, naming the identities.
 GROUP BY CASE WHEN kind = 'admin-tool' THEN '' ELSE usr END, CASE WHEN kind = 'admin-tool' THEN '' ELSE sp END,

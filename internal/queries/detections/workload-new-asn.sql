@@ -32,12 +32,15 @@ baseline AS (
     SELECT sp, count(*) AS n, list(DISTINCT asn ORDER BY asn) AS asns
     FROM s WHERE created_at <= $baseline_end GROUP BY sp
 ),
+-- Only the networks the baseline did not have are gathered.
 judged AS (
-    SELECT sp, asn, min(name) AS name, min(log_type) AS log_type,
-        min(created_at) AS first_use, max(created_at) AS last_use, count(*) AS n,
-        CASE WHEN count(DISTINCT ip_address) = 1 THEN min(ip_address) ELSE '' END AS ip_address,
-        list(signin_key ORDER BY created_at, signin_key) AS keys
-    FROM s WHERE created_at > $baseline_end GROUP BY sp, asn
+    SELECT s.sp, s.asn, min(s.name) AS name, min(s.log_type) AS log_type,
+        min(s.created_at) AS first_use, max(s.created_at) AS last_use, count(*) AS n,
+        CASE WHEN count(DISTINCT s.ip_address) = 1 THEN min(s.ip_address) ELSE '' END AS ip_address,
+        list(s.signin_key ORDER BY s.created_at, s.signin_key) AS keys
+    FROM s JOIN baseline b USING (sp)
+    WHERE s.created_at > $baseline_end AND NOT list_contains(b.asns, s.asn)
+    GROUP BY s.sp, s.asn
 )
 SELECT
     CASE WHEN h.kind IN ('vpn', 'anonymizer') THEN 'high' ELSE 'medium' END AS severity,
