@@ -36,9 +36,18 @@ func main() {
 	explain := flag.String("explain", "", "comma-separated catalogue ids to EXPLAIN ANALYZE after the run")
 	each := flag.Bool("each", true, "after the report, time every query and detection once more, one by one")
 	conns := flag.Int("connections", 0, "catalogue entries run at once (default: Build's)")
+	only := flag.String("only", "", "with -db and no PATH: time these comma-separated catalogue ids on the loaded database, best of -repeat runs (and -explain them)")
+	repeat := flag.Int("repeat", 3, "runs of each -only entry")
 	flag.Parse()
+	if *only != "" && *db != "" && flag.NArg() == 0 {
+		if err := timeOnly(*db, *threads, *memory, strings.Split(*only, ","), *repeat, *explain); err != nil {
+			fmt.Fprintln(os.Stderr, "analyzeprof: error:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *out == "" || flag.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: analyzeprof -o REPORT [-cpuprofile FILE] [-explain IDS] PATH...")
+		fmt.Fprintln(os.Stderr, "usage: analyzeprof -o REPORT [-cpuprofile FILE] [-explain IDS] PATH...\n       analyzeprof -db FILE -only IDS [-repeat N]")
 		os.Exit(2)
 	}
 	if err := run(*out, *db, *threads, *conns, *memory, *cpuprofile, *explain, *each, flag.Args()); err != nil {
@@ -174,6 +183,47 @@ func timeEach(ctx context.Context, db *store.DB, asOf time.Time) error {
 		fmt.Printf("  %-32s %-9s %7.1f ms %7d rows\n", t.id, t.kind, float64(t.wall.Microseconds())/1000, t.rows)
 	}
 	fmt.Printf("  %-32s %-9s %7.1f ms\n", "sum", "", float64(total.Microseconds())/1000)
+	return nil
+}
+
+// timeOnly runs the named catalogue entries on a loaded database, each repeat times, and
+// prints the fastest run of each: for before/after figures of one query's SQL.
+func timeOnly(dbPath string, threads int, memory string, ids []string, repeat int, explain string) error {
+	ctx := context.Background()
+	db, err := store.Open(dbPath, store.Options{Threads: threads, MemoryLimit: memory})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := queries.PrepareCatalogue(ctx, db.SQL, nil); err != nil {
+		return err
+	}
+	var asOf time.Time
+	if err := db.SQL.QueryRowContext(ctx, "SELECT max(created_at) FROM signins").Scan(&asOf); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		q, ok := queries.Get(strings.TrimSpace(id))
+		if !ok {
+			return fmt.Errorf("no catalogue entry %q", id)
+		}
+		best, rows := time.Duration(0), 0
+		for i := 0; i < repeat; i++ {
+			start := time.Now()
+			t, _, err := queries.Run(ctx, db.SQL, q, queries.Params{}, asOf)
+			if err != nil {
+				return fmt.Errorf("%s: %w", id, err)
+			}
+			if d := time.Since(start); best == 0 || d < best {
+				best = d
+			}
+			rows = len(t.Rows)
+		}
+		fmt.Printf("  %-32s %7.1f ms %7d rows\n", q.ID, float64(best.Microseconds())/1000, rows)
+	}
+	if explain != "" {
+		return explainAnalyze(ctx, db, asOf, strings.Split(explain, ","))
+	}
 	return nil
 }
 
