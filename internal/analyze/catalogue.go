@@ -90,6 +90,18 @@ func (r *Report) runCatalogue(ctx context.Context, db *store.DB, p Params, plain
 	for len(pools) < conns {
 		pools = append(pools, db.Pool())
 	}
+	// With a query per CPU running, DuckDB's own threads inside each query only spun
+	// waiting for each other: one engine thread while the first pass runs took the
+	// catalogue's CPU from 3.5-4.0 to ~3.3 s at 130k sign-ins (whole analyze 0.96x wall,
+	// 0.94x CPU) and 29.3 -> 21.4 CPU s at 1M. The second pass gets them back.
+	restoreThreads := func() {}
+	if conns > 1 {
+		restoreThreads, err = db.EngineThreads(ctx, 1)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer restoreThreads()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -148,6 +160,7 @@ func (r *Report) runCatalogue(ctx context.Context, db *store.DB, p Params, plain
 		}()
 	}
 	wg.Wait()
+	restoreThreads()
 	if firstErr != nil {
 		return 0, 0, firstErr
 	}

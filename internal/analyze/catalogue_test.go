@@ -27,6 +27,10 @@ func TestCatalogueConnectionsSameReport(t *testing.T) {
 		}
 		return r
 	}
+	threads, err := db.Setting(ctx, "threads")
+	if err != nil {
+		t.Fatal(err)
+	}
 	one := build(1)
 	if len(one.Findings) == 0 || len(one.Sections) == 0 {
 		t.Fatalf("sample gives %d findings and %d sections; the comparison needs both", len(one.Findings), len(one.Sections))
@@ -60,6 +64,10 @@ func TestCatalogueConnectionsSameReport(t *testing.T) {
 	}
 	for _, conns := range []int{2, 4} {
 		r := build(conns)
+		// The first pass runs on one engine thread per connection; Build gives them back.
+		if now, err := db.Setting(ctx, "threads"); err != nil || now != threads {
+			t.Errorf("%d connections: DuckDB threads %q after Build, want %q back (%v)", conns, now, threads, err)
+		}
 		got, err := json.Marshal(r)
 		if err != nil {
 			t.Fatal(err)

@@ -48,10 +48,11 @@ func (d *DB) Load(ctx context.Context, inputs []loaders.Input, opt LoadOptions) 
 	// thread; with more threads its other workers only spin waiting for that work and take
 	// CPU from the parsers (a 130k-sign-in folder: 10.9 s of CPU with 2 threads, 9.0 s with
 	// one). Queries after the load get the threads back.
-	if _, err := d.SQL.ExecContext(ctx, "SET threads=1"); err != nil {
-		return nil, fmt.Errorf("set load threads: %w", err)
+	restore, err := d.EngineThreads(ctx, 1)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
 	}
-	defer d.SQL.ExecContext(context.Background(), fmt.Sprintf("SET threads=%d", d.threads))
+	defer restore()
 	if d.memoryLimit == "" {
 		// A load streams: a larger buffer pool only caches written blocks (DuckDB's default,
 		// 80% of RAM, took 4.9 GB for 1M sign-ins at no gain in speed). Queries afterwards

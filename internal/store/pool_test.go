@@ -46,3 +46,29 @@ func TestPoolAfterSpill(t *testing.T) {
 		t.Errorf("temp_directory %q, want %q", got, db.tempDir)
 	}
 }
+
+// EngineThreads lowers DuckDB's threads for every connection and gives back the count the
+// database was opened with, once, however often restore is called.
+func TestEngineThreads(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open("", Options{Threads: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p := db.Pool()
+	defer p.Close()
+	restore, err := db.EngineThreads(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := p.QueryRowContext(ctx, "SELECT current_setting('threads')::VARCHAR").Scan(&got); err != nil || got != "1" {
+		t.Errorf("threads seen by another connection: %q (%v), want 1", got, err)
+	}
+	restore()
+	restore()
+	if got, err := db.Setting(ctx, "threads"); err != nil || got != "3" {
+		t.Errorf("threads after restore: %q (%v), want 3", got, err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"sync"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -151,6 +152,19 @@ type sharedConnector struct{ c driver.Connector }
 
 func (s sharedConnector) Connect(ctx context.Context) (driver.Conn, error) { return s.c.Connect(ctx) }
 func (s sharedConnector) Driver() driver.Driver                            { return s.c.Driver() }
+
+// EngineThreads sets DuckDB's worker threads, a setting of the whole database, to n until
+// restore is called; restore (safe to call more than once) gives back the count the
+// database was opened with.
+func (d *DB) EngineThreads(ctx context.Context, n int) (restore func(), err error) {
+	if _, err := d.SQL.ExecContext(ctx, fmt.Sprintf("SET threads=%d", n)); err != nil {
+		return func() {}, fmt.Errorf("set DuckDB threads to %d: %w", n, err)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() { d.SQL.ExecContext(context.Background(), fmt.Sprintf("SET threads=%d", d.threads)) })
+	}, nil
+}
 
 // Setting returns the current value of a DuckDB setting.
 func (d *DB) Setting(ctx context.Context, name string) (string, error) {
