@@ -3,6 +3,7 @@ package queries
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -34,36 +35,69 @@ func StoreFindings(ctx context.Context, db *sql.DB, fs []Finding) error {
 		return fmt.Errorf("store findings: %w", err)
 	}
 	defer tx.Rollback()
-	var rows, evidence, audits [][]any
+	var rows [][]any
+	var evidence, audits keyPairs
 	for i, f := range fs {
 		n := int32(i + 1)
 		rows = append(rows, []any{n, f.Detection, f.Severity, f.Title, f.UserPrincipalName, f.IPAddress,
 			f.ServicePrincipalID, timeOrNil(f.FirstSeen), timeOrNil(f.LastSeen), f.Events, f.Details})
-		for _, k := range f.Evidence {
-			evidence = append(evidence, []any{n, k})
+		evidence.add(n, f.Evidence)
+		audits.add(n, f.AuditEvidence)
+	}
+	for _, create := range []string{findingsTableSQL, findingEvidenceTableSQL, findingAuditEvidenceTableSQL} {
+		if _, err := tx.ExecContext(ctx, create); err != nil {
+			return fmt.Errorf("store findings: %w", err)
 		}
-		for _, k := range f.AuditEvidence {
-			audits = append(audits, []any{n, k})
+	}
+	for start := 0; start < len(rows); start += insertBatch {
+		if err := insertRows(ctx, tx, "findings", rows[start:min(start+insertBatch, len(rows))]); err != nil {
+			return fmt.Errorf("store findings: %w", err)
 		}
 	}
 	for _, t := range []struct {
-		create, name string
-		rows         [][]any
-	}{{findingsTableSQL, "findings", rows}, {findingEvidenceTableSQL, "finding_evidence", evidence},
-		{findingAuditEvidenceTableSQL, "finding_audit_evidence", audits}} {
-		if _, err := tx.ExecContext(ctx, t.create); err != nil {
-			return fmt.Errorf("store findings: %w", err)
-		}
-		for start := 0; start < len(t.rows); start += insertBatch {
-			if err := insertRows(ctx, tx, t.name, t.rows[start:min(start+insertBatch, len(t.rows))]); err != nil {
-				return fmt.Errorf("store findings in %s: %w", t.name, err)
-			}
+		name  string
+		pairs keyPairs
+	}{{"finding_evidence", evidence}, {"finding_audit_evidence", audits}} {
+		if err := t.pairs.insert(ctx, tx, t.name); err != nil {
+			return fmt.Errorf("store findings in %s: %w", t.name, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store findings: %w", err)
 	}
 	return nil
+}
+
+// keyPairs are the rows of an evidence table: a finding's number and an event's key.
+type keyPairs struct {
+	findings []int32
+	keys     []int64
+}
+
+func (p *keyPairs) add(finding int32, keys []int64) {
+	for _, k := range keys {
+		p.findings = append(p.findings, finding)
+		p.keys = append(p.keys, k)
+	}
+}
+
+// insert adds the pairs to table in one statement: both columns go as JSON arrays,
+// unnested side by side. (A VALUES list of bound parameters, 500 rows at a time, took
+// DuckDB ~0.3 s of planning for the 11,462 evidence rows of a 130k-sign-in report.)
+func (p keyPairs) insert(ctx context.Context, db execer, table string) error {
+	if len(p.keys) == 0 {
+		return nil
+	}
+	f, err := json.Marshal(p.findings)
+	if err != nil {
+		return err
+	}
+	k, err := json.Marshal(p.keys)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, "INSERT INTO "+table+" SELECT unnest(?::JSON::INTEGER[]), unnest(?::JSON::BIGINT[])", string(f), string(k))
+	return err
 }
 
 // insertRows adds rows to table in one bound INSERT; every row has one value per column.
